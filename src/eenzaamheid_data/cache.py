@@ -1,0 +1,164 @@
+"""The on-disk cache: immutable raw downloads and derived files, each with a provenance record.
+
+Every entry is two files: the payload and ``<payload>.meta.json`` holding its provenance and the
+payload's SHA-256. Writes go to a temporary file in the same folder and are moved into place, so a
+crash never leaves half a file. A file lock per entry lets two processes fetch at once safely: the
+second waits and then finds the first one's result. A payload whose checksum does not match is
+corrupt: it is fetched again (or, offline, reported).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock
+
+from .errors import NotCachedError, SourceUnreachableError
+
+log = logging.getLogger(__name__)
+
+META_SUFFIX = ".meta.json"
+LOCK_TIMEOUT_S = 30 * 60
+
+Status = Literal["cached", "fetched"]
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A payload read from (or just written to) the cache, with its provenance."""
+
+    path: Path
+    payload: bytes
+    meta: dict[str, Any]
+    status: Status
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+
+class CorruptCacheError(Exception):
+    """Internal: a cache file exists but cannot be trusted."""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def age_text(fetched_at: str | None) -> str:
+    """'3 days old (fetched 2026-11-21 08:00 UTC)' for messages about cached copies."""
+    if not fetched_at:
+        return "of unknown age"
+    when = datetime.fromisoformat(fetched_at)
+    seconds = (datetime.now(timezone.utc) - when).total_seconds()
+    if seconds < 3600:
+        age = f"{max(seconds, 0) / 60:.0f} minutes"
+    elif seconds < 2 * 86400:
+        age = f"{seconds / 3600:.0f} hours"
+    else:
+        age = f"{seconds / 86400:.0f} days"
+    return f"{age} old (fetched {when:%Y-%m-%d %H:%M} UTC)"
+
+
+class Cache:
+    """A folder of cache entries (``data/raw`` or ``data/processed``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+    def lock(self, path: Path) -> FileLock:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+
+    def read(self, path: Path) -> CacheEntry | None:
+        """The entry at ``path``; None when absent; CorruptCacheError when it cannot be trusted."""
+        meta_path = Path(str(path) + META_SUFFIX)
+        if not path.exists() and not meta_path.exists():
+            return None
+        try:
+            payload = path.read_bytes()
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise CorruptCacheError(f"{path}: {err}") from err
+        if meta.get("sha256") != sha256(payload):
+            raise CorruptCacheError(f"{path}: checksum does not match its provenance record")
+        return CacheEntry(path, payload, meta, "cached")
+
+    def write(self, path: Path, payload: bytes, meta: Mapping[str, Any]) -> CacheEntry:
+        record = {**meta, "sha256": sha256(payload), "bytes": len(payload)}
+        record.setdefault("fetched_at", utc_now())
+        atomic_write(path, payload)
+        atomic_write(Path(str(path) + META_SUFFIX), json.dumps(record, indent=2, ensure_ascii=False).encode())
+        return CacheEntry(path, payload, record, "fetched")
+
+    def get_or_fetch(
+        self,
+        path: Path,
+        fetch: Callable[[], tuple[bytes, Mapping[str, Any]]],
+        *,
+        what: str,
+        offline: bool = False,
+        refresh: bool = False,
+        is_current: Callable[[Mapping[str, Any]], bool] | None = None,
+    ) -> CacheEntry:
+        """The cached entry, or a fresh one from ``fetch()`` stored atomically under a lock.
+
+        ``is_current`` lets derived entries declare themselves stale (their inputs changed).
+        """
+        with self.lock(path):
+            cached: CacheEntry | None = None
+            problem = ""
+            try:
+                cached = self.read(path)
+            except CorruptCacheError as err:
+                problem = f"the cached copy is corrupt ({err})"
+                log.warning("%s: %s; fetching it again", what, problem)
+            usable = cached is not None and (is_current is None or is_current(cached.meta))
+            if usable and not refresh:
+                return cached  # type: ignore[return-value]
+            if offline:
+                reason = problem or ("the cached copy is out of date" if cached else "it is not in the cache")
+                raise NotCachedError(
+                    f"offline: {what} is needed but {reason} ({path})",
+                    hint="run the same command once without --offline on a machine with network",
+                )
+            try:
+                payload, meta = fetch()
+            except SourceUnreachableError as err:
+                if cached is not None:
+                    err.hint = (
+                        f"a cached copy {age_text(cached.meta.get('fetched_at'))} is kept; "
+                        "run without --refresh to use it"
+                    )
+                raise
+            return self.write(path, payload, meta)

@@ -1,0 +1,156 @@
+"""``eenzaamheid fetch``, ``gemeenten`` and ``check-sources``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .. import rivm
+from ..cache import atomic_write
+from ..config import Settings
+from ..errors import BadInputError
+
+OUTPUT_SUFFIXES = (".csv", ".parquet")
+
+
+class Progress:
+    """Progress lines on stderr; a fetch that takes a while gets a ticking 'still fetching' line."""
+
+    def __init__(self, stream=sys.stderr, every: float = 5.0) -> None:  # noqa: ANN001
+        self.stream = stream
+        self.every = every
+        self._stop: threading.Event | None = None
+
+    def __call__(self, message: str) -> None:
+        if message.startswith("fetching"):
+            self._stop_ticker()
+            print(f"{message} …", file=self.stream, flush=True)
+            self._start_ticker(message)
+        else:
+            self._stop_ticker()
+            print(message, file=self.stream, flush=True)
+
+    def _start_ticker(self, message: str) -> None:
+        stop = threading.Event()
+        started = time.monotonic()
+
+        def tick() -> None:
+            while not stop.wait(self.every):
+                print(f"  still {message.split(' from ')[0]} ({time.monotonic() - started:.0f} s)", file=self.stream, flush=True)
+
+        threading.Thread(target=tick, daemon=True).start()
+        self._stop = stop
+
+    def _stop_ticker(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self._stop = None
+
+    def close(self) -> None:
+        self._stop_ticker()
+
+
+@contextlib.contextmanager
+def data_settings(args: argparse.Namespace, settings: Settings) -> Iterator[Settings]:
+    """The settings to read data with: the demo world when ``--demo``, else ``settings``."""
+    if getattr(args, "demo", False):
+        from .. import demo
+
+        with demo.serve(settings) as demo_settings:
+            yield demo_settings
+    else:
+        yield settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from . import common_options
+
+    fetch = sub.add_parser("fetch", help="fetch, clean and cache the loneliness figures; write the tidy table")
+    fetch.add_argument("--table", default=rivm.DEFAULT_TABLE, help=f"RIVM table id (default {rivm.DEFAULT_TABLE}; also {', '.join(t for t in rivm.KNOWN_TABLES if t != rivm.DEFAULT_TABLE)})")
+    fetch.add_argument("--level", default="gemeente", choices=rivm.LEVELS, help="gemeente (with Nederland), wijk or buurt")
+    fetch.add_argument("--gemeente", metavar="NAME_OR_CODE", help="only this gemeente (its wijken/buurten at those levels)")
+    fetch.add_argument("--year", type=int, action="append", metavar="YEAR", help="only this survey year (repeatable)")
+    fetch.add_argument("--output", "-o", type=Path, metavar="FILE", help="FILE.csv or FILE.parquet (default: CSV on stdout)")
+    common_options(fetch)
+    fetch.set_defaults(run=run_fetch)
+
+    gem = sub.add_parser("gemeenten", help="list gemeenten with code, provincie and GGD-regio")
+    gem.add_argument("--search", metavar="TEXT", help="only names or codes containing TEXT (close matches when none)")
+    gem.add_argument("--table", default=rivm.DEFAULT_TABLE, help="the RIVM table whose classification year to use")
+    common_options(gem)
+    gem.set_defaults(run=run_gemeenten)
+
+    check = sub.add_parser("check-sources", help="ask each live source for its metadata and report what changed")
+    check.add_argument("--table", action="append", help="RIVM table(s) to check (default: all known)")
+    check.set_defaults(run=run_check_sources)
+
+
+def _check_output(path: Path | None) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise BadInputError(f"cannot write {path.name}: unknown file type", hint="use a name ending in .csv or .parquet")
+    if path.parent and not path.parent.exists():
+        raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another --output")
+
+
+def write_table(frame: pd.DataFrame, path: Path | None) -> None:
+    """CSV (UTF-8, '.' decimal point) or Parquet, written atomically; CSV on stdout without a path."""
+    if path is None:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    if path.suffix.lower() == ".parquet":
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        atomic_write(path, buffer.getvalue())
+    else:
+        atomic_write(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def run_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    _check_output(args.output)
+    progress = Progress()
+    try:
+        with data_settings(args, settings) as s:
+            tidy = rivm.load_figures(s, table=args.table, level=args.level, gemeente=args.gemeente, years=args.year, progress=progress)
+    finally:
+        progress.close()
+    write_table(tidy, args.output)
+    where = f" → {args.output}" if args.output else ""
+    print(rivm.summary_line(tidy) + where, file=sys.stderr)
+    return 0
+
+
+def run_gemeenten(args: argparse.Namespace, settings: Settings) -> int:
+    from ..regions import GemeenteLookup, load_gemeenten
+
+    with data_settings(args, settings) as s:
+        schema = rivm.resolve_schema(rivm.catalog(s), args.table.strip().upper())
+        frame = load_gemeenten(s, year=schema.classification_year)
+    found = GemeenteLookup(frame, classification_year=schema.classification_year).search(args.search)
+    if found.empty:
+        print(f"no gemeente matches {args.search!r}", file=sys.stderr)
+        return 2
+    shown = found[["gemeentecode", "gemeentenaam", "provincienaam", "ggdregionaam"]]
+    shown.columns = ["code", "name", "provincie", "GGD-regio"]
+    print(shown.to_string(index=False))
+    print(f"{len(found)} of {len(frame)} gemeenten (indeling {schema.classification_year})", file=sys.stderr)
+    return 0
+
+
+def run_check_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from ..checks import check_sources, format_checks
+
+    checks = check_sources(settings, rivm_tables=args.table)
+    print(format_checks(checks))
+    bad = [c for c in checks if c.status != "ok"]
+    print(f"{len(checks) - len(bad)} of {len(checks)} checks hold", file=sys.stderr)
+    return 1 if bad else 0

@@ -1,0 +1,78 @@
+"""The package's exceptions. Messages say what went wrong and what would work.
+
+The command line turns each into one line on stderr and its ``exit_code``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class EenzaamheidError(Exception):
+    """Base class; ``hint`` says what to do about it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}. {self.hint}" if self.hint else self.message
+
+
+class BadInputError(EenzaamheidError, ValueError):
+    """Something the user asked for does not exist or does not fit (exit code 2)."""
+
+    exit_code = 2
+
+
+class UnknownRegionError(BadInputError, LookupError):
+    """A gemeente (or GGD-regio, provincie) name or code that matches nothing."""
+
+    def __init__(self, query: str, suggestions: Sequence[str] = (), *, kind: str = "gemeente") -> None:
+        self.query = query
+        self.suggestions = list(suggestions)
+        hint = (
+            "did you mean: " + ", ".join(self.suggestions) + "?"
+            if self.suggestions
+            else f"run `eenzaamheid gemeenten --search TEXT` to find the {kind}"
+        )
+        super().__init__(f"unknown {kind} {query!r}", hint=hint)
+
+
+class AmbiguousRegionError(BadInputError, LookupError):
+    """A name that fits more than one gemeente (Bergen NH / Bergen L)."""
+
+    def __init__(self, query: str, candidates: Sequence[str]) -> None:
+        self.query = query
+        self.candidates = list(candidates)
+        super().__init__(
+            f"{query!r} fits more than one gemeente",
+            hint="say which: " + "; ".join(self.candidates),
+        )
+
+
+class UnknownTableError(BadInputError):
+    """A table id the source does not have."""
+
+
+class SourceUnreachableError(EenzaamheidError, ConnectionError):
+    """The source did not answer after retries, and no usable cached copy exists."""
+
+
+class NotCachedError(EenzaamheidError):
+    """``offline`` was asked for, but the cache lacks what is needed."""
+
+
+class InvalidDataError(EenzaamheidError):
+    """The source sent data that breaks the contract; ``rows`` holds the offending rows."""
+
+    def __init__(self, message: str, *, rows: object = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.rows = rows
+
+
+class SourceChangedError(InvalidDataError):
+    """The source's metadata no longer matches what the package expects (a key or code is gone)."""

@@ -1,0 +1,111 @@
+"""Dutch formatting of numbers and source lines, shared by maps, charts, notebooks and reports."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+LICENCE = "CC BY 4.0"
+DEMO_MARK = "fictieve voorbeelddata"
+
+INDICATOR_LABELS: dict[str, str] = {
+    "eenzaam": "Eenzaam",
+    "sterk_eenzaam": "Sterk eenzaam",
+    "emotioneel_eenzaam": "Emotioneel eenzaam",
+    "sociaal_eenzaam": "Sociaal eenzaam",
+}
+AGE_LABELS: dict[str, str] = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 jaar en ouder"}
+LEVEL_LABELS: dict[str, str] = {"nederland": "Nederland", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
+
+MISSING = "geen gegevens"
+
+
+def _isnan(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """12345.6 -> '12.345,6'; missing -> 'geen gegevens'."""
+    if _isnan(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def pct(value: float | None, decimals: int = 1) -> str:
+    """48.6 -> '48,6%'."""
+    return MISSING if _isnan(value) else f"{number(value, decimals)}%"
+
+
+def pct_range(lower: float | None, upper: float | None, decimals: int = 1) -> str:
+    """(45, 48.5) -> '45,0–48,5%'."""
+    if _isnan(lower) or _isnan(upper):
+        return MISSING
+    return f"{number(lower, decimals)}–{number(upper, decimals)}%"
+
+
+def pct_with_interval(value: float | None, lower: float | None, upper: float | None) -> str:
+    """'48,6% (95%-interval 46,1–51,0%)'."""
+    if _isnan(value):
+        return MISSING
+    if _isnan(lower) or _isnan(upper):
+        return f"{pct(value)} (interval onbekend)"
+    return f"{pct(value)} (95%-interval {pct_range(lower, upper)})"
+
+
+def round_people(value: float | None) -> int | None:
+    """Round a number of people as people say it: tens below 1.000, hundreds below 100.000, then thousands."""
+    if _isnan(value):
+        return None
+    v = float(value)  # type: ignore[arg-type]
+    step = 10 if abs(v) < 1_000 else 100 if abs(v) < 100_000 else 1_000
+    return int(round(v / step) * step)
+
+
+def people(value: float | None) -> str:
+    """12345 -> 'ongeveer 12.300'."""
+    rounded = round_people(value)
+    return MISSING if rounded is None else f"ongeveer {number(rounded, 0)}"
+
+
+def people_range(lower: float | None, upper: float | None) -> str:
+    """'11.000 tot 13.000'."""
+    lo, hi = round_people(lower), round_people(upper)
+    if lo is None or hi is None:
+        return MISSING
+    return f"{number(lo, 0)} tot {number(hi, 0)}"
+
+
+def dutch_date(value: str | date | datetime | None) -> str:
+    """'2026-11-24T08:00:00+00:00' -> '24 november 2026'."""
+    if value is None or value == "":
+        return "onbekend"
+    months = "januari februari maart april mei juni juli augustus september oktober november december".split()
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{when.day} {months[when.month - 1]} {when.year}"
+
+
+def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None) -> str:
+    """One line naming source, table, survey year, fetch date and licence, e.g. for a figure.
+
+    ``meta`` is a table's provenance (see ``attrs['bron']`` on the tidy table): keys ``publisher``,
+    ``table``, ``title``, ``years`` or ``year``, ``fetched_at``, ``demo``.
+    """
+    publisher = meta.get("publisher", "RIVM, GGD'en en CBS")
+    parts = [f"Bron: {publisher}", f"tabel {meta.get('table', '?')}"]
+    years = meta.get("year") or meta.get("years")
+    if years:
+        parts.append(f"peiljaar {years}" if isinstance(years, (int, str)) else "peiljaren " + ", ".join(map(str, years)))
+    if boundary_year:
+        parts.append(f"grenzen {boundary_year} (CBS/PDOK)")
+    parts.append(f"opgehaald {dutch_date(meta.get('fetched_at'))}")
+    parts.append(LICENCE)
+    line = "; ".join(parts)
+    if meta.get("demo"):
+        line = f"{DEMO_MARK.upper()} — {line}"
+    return line

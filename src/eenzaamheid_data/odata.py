@@ -1,0 +1,212 @@
+"""One CBS OData v3 catalog (dataderden or opendata), reached through the real ``cbsodata`` client.
+
+Adds what the client lacks: a timeout on every request, retries with backoff on dropped connections
+and 5xx answers, errors that say what to do, and a raw cache of every answer with its provenance.
+This is the one place that knows the protocol; a v4 backend would sit beside it with the same verbs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import cbsodata
+import requests
+
+from .cache import Cache, CacheEntry, age_text
+from .config import Settings
+from .errors import InvalidDataError, SourceChangedError, SourceUnreachableError, UnknownTableError
+
+log = logging.getLogger(__name__)
+
+# cbsodata keeps the http/https choice in a module-level option; hold it still while a call runs.
+_CLIENT_LOCK = threading.RLock()
+
+_RETRYABLE = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    json.JSONDecodeError,
+)
+
+Progress = Callable[[str], None]
+
+
+def _http_status(err: BaseException) -> int | None:
+    for e in (err, err.__cause__):
+        response = getattr(e, "response", None)
+        if response is not None:
+            return int(response.status_code)
+    return None
+
+
+def _server_message(err: BaseException) -> str:
+    for e in (err, err.__cause__):
+        response = getattr(e, "response", None)
+        if response is not None:
+            try:
+                body = response.json()
+                return str(body.get("odata.error", {}).get("message", {}).get("value") or body)[:300]
+            except ValueError:
+                return response.text[:300]
+    return str(err)
+
+
+@contextmanager
+def _client_scheme(use_https: bool) -> Iterator[None]:
+    with _CLIENT_LOCK:
+        previous = cbsodata.options.use_https
+        cbsodata.options.use_https = use_https
+        try:
+            yield
+        finally:
+            cbsodata.options.use_https = previous
+
+
+class ODataCatalog:
+    """A CBS OData v3 catalog at ``base_url`` (scheme + host + port), cached under ``settings.raw_dir``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        settings: Settings,
+        *,
+        publisher: str,
+        sleep: Callable[[float], None] = time.sleep,
+        progress: Progress | None = None,
+    ) -> None:
+        parts = urlsplit(base_url)
+        self.base_url = base_url
+        self.host = parts.netloc
+        self.use_https = parts.scheme == "https"
+        self.settings = settings
+        self.publisher = publisher
+        self.cache = Cache(settings.raw_dir)
+        self._sleep = sleep
+        self._progress = progress
+
+    # -- the protocol -------------------------------------------------------------------------
+
+    def _call(self, table: str, name: str, *, filters: str | None, select: Sequence[str] | None) -> list[dict]:
+        """One cbsodata call (all pages), retried; the table's service document when ``name`` is ''."""
+        what = f"{table}/{name}" if name else table
+        attempts = self.settings.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                with _client_scheme(self.use_https):
+                    kwargs: dict[str, Any] = {"catalog_url": self.host, "timeout": self.settings.timeout}
+                    if filters:
+                        kwargs["filters"] = filters
+                    if select:
+                        kwargs["select"] = list(select)
+                    # get_meta forwards filters/select to the same paging download the client uses
+                    # for data sets; asking for the set by name sidesteps the typed/untyped flag swap.
+                    return cbsodata.get_meta(table, name, **kwargs)
+            except requests.HTTPError as err:
+                status = _http_status(err)
+                if status == 404:
+                    raise UnknownTableError(
+                        f"{self.host} has no table {table!r}" + (f" with {name!r}" if name else ""),
+                        hint=_table_hint(table),
+                    ) from None
+                if status == 400:
+                    raise SourceChangedError(
+                        f"{self.host} refused the query for {what}: {_server_message(err)}",
+                        hint="the table's layout may have changed; run `eenzaamheid check-sources`",
+                    ) from None
+                if status is not None and status < 500:
+                    raise SourceUnreachableError(f"{self.host} answered HTTP {status} for {what}") from None
+                problem: BaseException = err
+            except _RETRYABLE as err:
+                problem = err
+            if attempt < attempts:
+                delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)
+                log.warning("%s: %s; retry %d of %d in %.0f s", what, _short(problem), attempt, attempts - 1, delay)
+                self._sleep(delay)
+        raise SourceUnreachableError(
+            f"{self.base_url} did not answer for {what} after {attempts} attempts ({_short(problem)})",
+            hint="check the network or the endpoint setting; try again later",
+        )
+
+    # -- cached verbs ---------------------------------------------------------------------------
+
+    def get(
+        self,
+        table: str,
+        name: str,
+        *,
+        filters: str | None = None,
+        select: Sequence[str] | None = None,
+        label: str = "",
+    ) -> CacheEntry:
+        """Records of ``table/name`` (a data set, dimension or metadata table), from the cache if there.
+
+        The entry's ``json()`` is the list of records exactly as the source sent them.
+        """
+        query = {"filters": filters, "select": list(select) if select else None}
+        digest = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:12]
+        stem = name or "_service"
+        path = self.cache.path(self.host.replace(":", "_"), table, f"{stem}-{digest}.json" if filters or select else f"{stem}.json")
+        what = f"{table} {name or 'service document'}" + (f" ({label})" if label else "")
+
+        def fetch() -> tuple[bytes, dict[str, Any]]:
+            if self._progress:
+                self._progress(f"fetching {what} from {self.host}")
+            started = time.monotonic()
+            records = self._call(table, name, filters=filters, select=select)
+            if self._progress:
+                self._progress(f"  {len(records)} rows in {time.monotonic() - started:.1f} s")
+            meta = {
+                "publisher": self.publisher,
+                "catalog": self.base_url,
+                "table": table,
+                "entity": name,
+                "query": query,
+                "rows": len(records),
+                "seconds": round(time.monotonic() - started, 3),
+                "demo": self.settings.demo,
+            }
+            return json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), meta
+
+        return self.cache.get_or_fetch(path, fetch, what=what, offline=self.settings.offline, refresh=self.settings.refresh)
+
+    def records(self, table: str, name: str, **kwargs: Any) -> list[dict]:
+        return self.get(table, name, **kwargs).json()
+
+    def table_info(self, table: str) -> dict[str, Any]:
+        """The TableInfos row: Title, ShortTitle, Modified, Period, …"""
+        rows = self.records(table, "TableInfos")
+        if not rows:
+            raise InvalidDataError(f"{table}: TableInfos is empty on {self.host}")
+        return rows[0]
+
+    def entity_names(self, table: str) -> list[str]:
+        """Names the table's service document lists (TableInfos, TypedDataSet, dimensions, …)."""
+        return [row["name"] for row in self.records(table, "")]
+
+    def data_properties(self, table: str) -> list[dict]:
+        return self.records(table, "DataProperties")
+
+
+def _short(err: BaseException) -> str:
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:160]
+
+
+def _table_hint(table: str) -> str:
+    from .rivm import KNOWN_TABLES  # late import: rivm builds on this module
+
+    known = ", ".join(f"{t} ({y})" for t, y in KNOWN_TABLES.items())
+    return f"known Gezondheidsmonitor tables: {known}" if table not in KNOWN_TABLES else "check the endpoint setting"
+
+
+def cached_age(entry: CacheEntry) -> str:
+    return age_text(entry.meta.get("fetched_at"))
