@@ -18,6 +18,8 @@ ENV_RIVM_URL = "EENZAAMHEID_RIVM_URL"
 ENV_CBS_URL = "EENZAAMHEID_CBS_URL"
 ENV_PDOK_URL = "EENZAAMHEID_PDOK_URL"
 ENV_DATA_DIR = "EENZAAMHEID_DATA_DIR"
+ENV_TIMEOUT = "EENZAAMHEID_TIMEOUT"
+ENV_RETRIES = "EENZAAMHEID_RETRIES"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class Settings:
             "pdok_url": env.get(ENV_PDOK_URL) or DEFAULT_PDOK_URL,
             "data_dir": Path(env[ENV_DATA_DIR]) if env.get(ENV_DATA_DIR) else default_data_dir(),
         }
+        for name, key, kind in (("timeout", ENV_TIMEOUT, float), ("retries", ENV_RETRIES, int)):
+            if env.get(key):
+                values[name] = _number(key, env[key], kind)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -82,6 +87,16 @@ def default_data_dir(start: Path | None = None) -> Path:
             return folder / "data"
     cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache_home) / "eenzaamheid-data"
+
+
+def _number(key: str, text: str, kind: type) -> float | int:
+    try:
+        value = kind(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise BadInputError(f"{key}={text!r} is not a {'whole ' if kind is int else ''}number of 0 or more", hint=f"e.g. {key}=3")
+    return value
 
 
 def _check_base_url(name: str, value: str) -> str:

@@ -207,7 +207,7 @@ def load_gemeenten(settings: Settings | None = None, *, year: int, table: str | 
     }
     data = pd.DataFrame.from_records(rows)
     for col in data.columns:
-        if data[col].dtype == object:
+        if data[col].dtype == object or pd.api.types.is_string_dtype(data[col]):
             data[col] = data[col].map(lambda v: v.strip() if isinstance(v, str) else v)
     pairs = {prefix: _code_name_pair(data, topics, prefix, table) for prefix in ("PV", "GG")}
     frame = pd.DataFrame(
@@ -231,7 +231,7 @@ def _code_name_pair(data: pd.DataFrame, topics: Sequence[str], prefix: str, tabl
     for i, col in enumerate(topics):
         if col not in data:
             continue
-        values = data[col].dropna().astype(str)
+        values = data[col].dropna().astype(str).str.strip()
         if len(values) and values.map(lambda v: bool(pattern.match(v))).all():
             following = [c for c in topics[i + 1:] if c in data]
             if following:
