@@ -1,0 +1,164 @@
+"""``eenzaamheid map``: one choropleth (or the comparison with Nederland) as PNG, SVG or PDF."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..config import Settings
+from ..errors import BadInputError, EenzaamheidError, UnknownRegionError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+log = logging.getLogger(__name__)
+
+NATIONAL_AREAS = ("nl", "nederland", "heel nederland")
+OUTPUT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+@dataclass(frozen=True)
+class Area:
+    """What ``--area`` resolved to: the gemeenten it covers and how to name it."""
+
+    kind: str  # "nederland", "provincie", "ggdregio" or "gemeente"
+    name: str | None
+    gemeentecodes: tuple[str, ...] | None  # None: all of Nederland
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from . import common_options
+
+    parser = sub.add_parser(
+        "map",
+        help="draw a map of loneliness per gemeente, wijk or buurt (PNG, SVG or PDF)",
+        description="Draw one map of the loneliness figures. Boundaries come from PDOK for the table's classification year.",
+    )
+    parser.add_argument("--indicator", default="eenzaam", help="eenzaam, sterk_eenzaam, emotioneel_eenzaam or sociaal_eenzaam (default eenzaam)")
+    parser.add_argument("--year", type=int, help="survey year (default: the newest in the table)")
+    parser.add_argument("--age", default="18+", help="age group: 18+, 18-64 or 65+ (default 18+)")
+    parser.add_argument("--area", default="NL", metavar="AREA", help="NL (default), a provincie, a GGD-regio or a gemeente (name or code)")
+    parser.add_argument("--level", default="gemeente", choices=("gemeente", "wijk", "buurt"), help="regions to colour (wijk/buurt need --area GEMEENTE)")
+    parser.add_argument("--highlight", metavar="REGION", help="draw this gemeente's (or wijk's) border thick")
+    parser.add_argument("--classes", choices=("quantiles", "natural", "fixed"), help="how to make the classes (default quantiles; fixed with --bins)")
+    parser.add_argument("--bins", metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point)")
+    parser.add_argument("--vs-nl", action="store_true", help="colour by comparison with Nederland instead of by classes")
+    parser.add_argument("--aspect", default="page", choices=("page", "16:9"), help="page (default) or 16:9 for slides")
+    parser.add_argument("--table", help="RIVM table id (default: the newest)")
+    parser.add_argument("--output", "-o", type=Path, required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
+    common_options(parser)
+    parser.set_defaults(run=run)
+
+
+def parse_bins(text: str | None) -> list[float] | None:
+    """'30,40,50,60' → [30.0, 40.0, 50.0, 60.0]."""
+    if text is None:
+        return None
+    try:
+        return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise BadInputError(f"--bins {text!r} is not a list of numbers", hint="write e.g. --bins 30,40,50,60 (decimal point, comma between limits)") from None
+
+
+def _check_output(path: Path) -> None:
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise BadInputError(f"cannot write {path.name}: unknown file type", hint="use a name ending in .png, .svg or .pdf")
+    if not path.parent.is_dir():
+        raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another --output")
+
+
+def resolve_area(text: str | None, gemeenten: pd.DataFrame) -> Area:
+    """``--area`` → Nederland, a provincie, a GGD-regio (by name or code) or one gemeente."""
+    from ..regions import GemeenteLookup
+
+    query = (text or "NL").strip()
+    if query.casefold() in NATIONAL_AREAS:
+        return Area("nederland", None, None)
+    for kind, code_col, name_col in (("provincie", "provinciecode", "provincienaam"), ("ggdregio", "ggdregiocode", "ggdregionaam")):
+        hit = (gemeenten[name_col].astype(str).str.strip().str.casefold() == query.casefold()) | (
+            gemeenten[code_col].astype(str).str.strip().str.upper() == query.upper()
+        )
+        if hit.any():
+            name = str(gemeenten.loc[hit, name_col].iloc[0]).strip()
+            return Area(kind, name, tuple(sorted(gemeenten.loc[hit, "gemeentecode"])))
+    try:
+        code = GemeenteLookup(gemeenten).resolve(query)
+    except UnknownRegionError:
+        choices = sorted(
+            {str(v).strip() for col in ("provincienaam", "ggdregionaam", "gemeentenaam") for v in gemeenten[col].dropna()}
+        )
+        by_fold = {c.casefold(): c for c in choices}
+        near = [by_fold[m] for m in difflib.get_close_matches(query.casefold(), list(by_fold), n=4, cutoff=0.6)]
+        raise UnknownRegionError(query, near, kind="gebied (provincie, GGD-regio of gemeente)") from None
+    name = str(gemeenten.loc[gemeenten["gemeentecode"] == code, "gemeentenaam"].iloc[0])
+    return Area("gemeente", name, (code,))
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from .. import geo, maps, rivm
+    from ..regions import GemeenteLookup, load_gemeenten
+    from .data_commands import data_settings
+
+    _check_output(args.output)
+    bins = parse_bins(args.bins)
+    scheme = args.classes or ("fixed" if bins is not None else "quantiles")
+    if args.vs_nl and (args.classes or bins is not None):
+        raise BadInputError("--vs-nl colours by comparison with Nederland; it takes no --classes or --bins", hint="drop one of them")
+    maps.check_classes(scheme, bins=bins)  # contradictory options fail before any download
+    table = (args.table or rivm.DEFAULT_TABLE).strip().upper()
+
+    with data_settings(args, settings) as s:
+        gemeente_figures = rivm.load_figures(s, table=table, level="gemeente")
+        year_of_classification = int(gemeente_figures.attrs["bron"]["classification_year"])
+        gemeenten = load_gemeenten(s, year=year_of_classification)
+        area = resolve_area(args.area, gemeenten)
+        if args.level != "gemeente" and area.kind != "gemeente":
+            raise BadInputError(f"--level {args.level} maps the {args.level}en of one gemeente", hint="give --area GEMEENTE (a name or code)")
+        if args.level == "gemeente":
+            figures = gemeente_figures
+        else:
+            figures = rivm.load_figures(s, table=table, level=args.level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
+        survey_year = args.year or int(max(figures["jaar"]))
+        highlight = _resolve_highlight(args.highlight, args.level, gemeenten, GemeenteLookup)
+        boundaries = geo.load_boundaries(s, level=args.level, year=year_of_classification)
+        outlines = _outlines(s, args.level, area, year_of_classification)
+        fig, report = maps.make_map(
+            figures, boundaries, indicator=args.indicator, year=survey_year, age=args.age,
+            area_codes=area.gemeentecodes, area_name=area.name, level=args.level, highlight=highlight,
+            classes=scheme, bins=bins, vs_nl=args.vs_nl, national=gemeente_figures, outlines=outlines, aspect=args.aspect,
+        )
+    maps.save_figure(fig, args.output)
+    if not report.ok:
+        print(f"note: {report.footnote(max_listed=20)}", file=sys.stderr)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lookup_class: type) -> str | None:
+    if not text:
+        return None
+    upper = text.strip().upper()
+    if upper.startswith(("WK", "BU")) and upper[2:].isdigit():
+        return upper
+    return lookup_class(gemeenten).resolve(text)
+
+
+def _outlines(settings: Settings, level: str, area: Area, year: int) -> gpd.GeoDataFrame | None:
+    """Borders for orientation: provincies on a gemeente map, the gemeente's own border on a wijk/buurt map."""
+    from .. import geo
+
+    try:
+        if level == "gemeente":
+            return geo.load_boundaries(settings, level="provincie", year=year)
+        shapes = geo.load_boundaries(settings, level="gemeente", year=year)
+        return geo.within_gemeenten(shapes, list(area.gemeentecodes or ()))
+    except EenzaamheidError as err:  # the map is still right without them
+        log.warning("map drawn without outline borders: %s", err)
+        return None
