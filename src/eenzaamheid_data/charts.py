@@ -1,0 +1,766 @@
+"""Interval charts with Dutch labels for notebooks and reports.
+
+Every chart takes ``ax=None`` (a new A4-sized figure, or ``aspect="16:9"`` for slides), never calls
+``plt.show()`` and never touches matplotlib's global settings. Each returns a ``ChartResult``: the Axes,
+a one-sentence Dutch ``summary`` (text alternative; it claims only the differences that
+``analysis.compare`` supports) and the ``table`` behind the chart. Colours are colour-blind safe
+(Okabe–Ito) and fixed per gebied and per indicator; markers differ too, so colour is never the only cue.
+Missing values are drawn as the text "geen gegevens", never as 0.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox, blended_transform_factory
+
+from . import fmt
+from .analysis import (
+    AGES,
+    GEDAALD,
+    GELIJK,
+    GESTEGEN,
+    HOGER,
+    INDICATORS,
+    LAGER,
+    NATIONAL_SOURCE_NOTE,
+    ONBEKEND,
+    ONVERANDERD,
+    VALUE_COLUMNS,
+    compare,
+)
+from .errors import BadInputError
+
+FIGSIZES: dict[str, tuple[float, float]] = {"page": (7.0, 4.0), "16:9": (8.0, 4.5)}
+"""Inches: 'page' fits the text width of an A4 report, '16:9' a slide (1920 × 1080 at 240 dpi)."""
+
+# Okabe–Ito: distinguishable with every common form of colour blindness.
+GEBIED_COLORS: dict[str, str] = {"gemeente": "#0072B2", "ggdregio": "#E69F00", "provincie": "#CC79A7", "nederland": "#000000"}
+GEBIED_MARKERS: dict[str, str] = {"gemeente": "o", "ggdregio": "s", "provincie": "^", "nederland": "D"}
+INDICATOR_COLORS: dict[str, str] = {
+    "eenzaam": "#0072B2", "sterk_eenzaam": "#D55E00", "emotioneel_eenzaam": "#009E73", "sociaal_eenzaam": "#CC79A7",
+}
+INDICATOR_MARKERS: dict[str, str] = {"eenzaam": "o", "sterk_eenzaam": "s", "emotioneel_eenzaam": "^", "sociaal_eenzaam": "D"}
+OTHER_COLOR = "#7A7A7A"
+BAND_COLOR = "#56B4E9"  # Okabe–Ito sky blue: a different survey, so not a gebied colour
+MISSING_COLOR = "#595959"
+TEXT_COLOR = "#444444"
+
+AGE_PHRASES: dict[str, str] = {"18+": "de inwoners van 18 jaar en ouder", "18-64": "de 18- tot 65-jarigen", "65+": "de 65-plussers"}
+INDICATOR_PHRASES: dict[str, str] = {
+    "eenzaam": "eenzaam", "sterk_eenzaam": "sterk eenzaam", "emotioneel_eenzaam": "emotioneel eenzaam", "sociaal_eenzaam": "sociaal eenzaam",
+}
+NOT_APPLICABLE = "n.v.t."
+_TITLE_SIZE, _LABEL_SIZE, _VALUE_SIZE, _NOTE_SIZE = 11.0, 8.5, 7.5, 7.0
+
+
+@dataclass(frozen=True, eq=False)
+class ChartResult:
+    """A drawn chart: ``ax``, a one-sentence Dutch ``summary`` and the ``table`` behind it."""
+
+    ax: Axes
+    summary: str
+    table: pd.DataFrame
+
+    @property
+    def figure(self) -> Any:  # noqa: ANN401
+        return self.ax.figure
+
+    def _repr_png_(self) -> bytes | None:
+        """Show the chart in Jupyter when it lives on a figure that pyplot does not already display."""
+        fig = self.ax.get_figure(root=True)
+        if fig is None or getattr(fig.canvas, "manager", None) is not None:
+            return None
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+
+# -- sentences ------------------------------------------------------------------------------------------
+
+
+def compared_with(verschil: Any, name: str, value: Any) -> str:  # noqa: ANN401
+    """'hoger dan Nederland (48,6%)', 'niet aantoonbaar verschillend van Nederland (48,6%)', … from a verschil."""
+    other = fmt.pct(value)
+    return {
+        HOGER: f"hoger dan {name} ({other})",
+        LAGER: f"lager dan {name} ({other})",
+        GELIJK: f"niet aantoonbaar verschillend van {name} ({other})",
+    }.get(verschil if isinstance(verschil, str) else "", f"niet te vergelijken met {name}")
+
+
+def describe(naam: str, row: Mapping[Any, Any], *, leeftijd: str, indicator: str, comparison: str | None = None) -> str:
+    """'In Voorbeeldstad is 52,1% van de 65-plussers eenzaam (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%).'"""
+    who, what = AGE_PHRASES.get(leeftijd, leeftijd), INDICATOR_PHRASES.get(indicator, indicator)
+    if _nan(row.get("waarde")):
+        return f"Voor {naam} is geen cijfer bekend over hoeveel van {who} {what} zijn."
+    text = f"In {naam} is {fmt.pct(row['waarde'])} van {who} {what}{_interval_phrase(row)}"
+    return text + (f", {comparison}." if comparison else ".")
+
+
+def _interval_phrase(row: Mapping[Any, Any]) -> str:
+    if _nan(row.get("ondergrens")) or _nan(row.get("bovengrens")):
+        return " (interval onbekend)"
+    return f" (95%-interval {fmt.pct_range(row['ondergrens'], row['bovengrens'])})"
+
+
+def _value_with_interval(row: Mapping[Any, Any]) -> str:
+    return fmt.pct(row.get("waarde")) + ("" if _nan(row.get("waarde")) else _interval_phrase(row))
+
+
+def _nan(value: Any) -> bool:  # noqa: ANN401
+    try:
+        return value is None or bool(np.isnan(float(value)))
+    except (TypeError, ValueError):
+        return True
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+# -- drawing helpers --------------------------------------------------------------------------------------
+
+
+def _axes(ax: Axes | None, aspect: str) -> Axes:
+    if aspect not in FIGSIZES:
+        raise BadInputError(f"unknown aspect {aspect!r}", hint="use 'page' (A4 report) or '16:9' (slides)")
+    if ax is not None:
+        return ax
+    fig = Figure(figsize=FIGSIZES[aspect], layout="constrained", facecolor="white")  # not pyplot: no global state
+    return fig.add_subplot()
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise BadInputError(f"{what} lacks the columns {missing}", hint=f"pass a frame with {list(columns)}")
+
+
+def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+
+
+def _pct_formatter(axis: Any) -> ticker.Formatter:  # noqa: ANN401
+    """Percent ticks with a decimal comma; decimals only when some tick needs them ('42,5%')."""
+
+    def label(x: float, _pos: Any) -> str:  # noqa: ANN401
+        decimals = 0 if all(abs(t - round(t)) < 1e-9 for t in axis.get_majorticklocs()) else 1
+        return fmt.pct(x, decimals)
+
+    return ticker.FuncFormatter(label)
+
+
+def _people_formatter() -> ticker.Formatter:
+    return ticker.FuncFormatter(lambda x, _pos: fmt.number(x, 0))
+
+
+def _is_demo(frame: pd.DataFrame) -> bool:
+    return bool(frame.attrs.get("bron", {}).get("demo"))
+
+
+def _dots(
+    ax: Axes, pos: np.ndarray, value: np.ndarray, low: np.ndarray, high: np.ndarray, *, color: str, marker: str,
+    label: str | None = None, gid: str = "", value_labels: bool = True,
+) -> None:
+    """Horizontal dots at ``pos`` with 95% whiskers and value labels; NaN rows say "geen gegevens"."""
+    known = ~np.isnan(value)
+    full = known & ~np.isnan(low) & ~np.isnan(high)
+    if full.any():
+        err = np.vstack([value[full] - low[full], high[full] - value[full]])
+        bars = ax.errorbar(value[full], pos[full], xerr=err, fmt="none", ecolor=color, elinewidth=1.5, capsize=3, zorder=2)
+        bars.lines[2][0].set_gid(f"whiskers{gid}")
+    if known.any():
+        ax.plot(value[known], pos[known], linestyle="none", marker=marker, markersize=6.5, color=color,
+                markeredgecolor="white", markeredgewidth=0.6, zorder=3, label=label, gid=f"points{gid}")
+    elif label:
+        ax.plot([], [], linestyle="none", marker=marker, color=color, label=label)
+    edge = np.where(np.isnan(high), value, high)
+    for i in np.flatnonzero(known) if value_labels else ():
+        ax.annotate(fmt.pct(value[i]), (edge[i], pos[i]), xytext=(5, 0), textcoords="offset points", va="center",
+                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label")
+    _missing_texts(ax, pos[~known], horizontal=True)
+
+
+def _missing_texts(ax: Axes, pos: np.ndarray, *, horizontal: bool) -> None:
+    if horizontal:
+        where = blended_transform_factory(ax.transAxes, ax.transData)
+        for p in pos:
+            ax.annotate(fmt.MISSING, (0, p), xycoords=where, xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=_VALUE_SIZE, fontstyle="italic", color=MISSING_COLOR, gid="missing", zorder=4,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+    else:
+        where = blended_transform_factory(ax.transData, ax.transAxes)
+        for p in pos:
+            ax.annotate(fmt.MISSING, (p, 0), xycoords=where, xytext=(0, 4), textcoords="offset points", ha="center",
+                        va="bottom", rotation=90, fontsize=_VALUE_SIZE, fontstyle="italic", color=MISSING_COLOR, gid="missing")
+
+
+def _limits(*arrays: Any, pad_right: float = 0.12, start_at_zero: bool = False) -> tuple[float, float]:  # noqa: ANN401
+    values = np.concatenate([np.asarray(a, dtype="float64").ravel() for a in arrays]) if arrays else np.array([])
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (0.0, 100.0)
+    lo, hi = float(values.min()), float(values.max())
+    if start_at_zero:
+        lo = 0.0
+    span = max(hi - lo, 2.0)
+    lo = lo if start_at_zero else max(0.0, lo - 0.08 * span)
+    return lo, hi + pad_right * span
+
+
+def _title(ax: Axes, title: str | None, *, legend_above: bool = False, subtitle: str | None = None) -> None:
+    lift = (16 if legend_above else 0) + (13 if subtitle else 0)
+    if subtitle:
+        ax.annotate(subtitle, (0, 1), xycoords="axes fraction", xytext=(0, 4 + (16 if legend_above else 0)), textcoords="offset points",
+                    va="bottom", fontsize=_LABEL_SIZE, color=TEXT_COLOR, gid="subtitle")
+    if title:
+        ax.set_title(title, loc="left", fontsize=_TITLE_SIZE, fontweight="bold", pad=6 + lift, gid="title")
+
+
+def _legend_above(ax: Axes, handles: Sequence[Any] | None = None, ncols: int | None = None) -> None:
+    handles = list(handles) if handles is not None else ax.get_legend_handles_labels()[0]
+    if not handles:
+        return
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=ncols or len(handles), frameon=False,
+              fontsize=_LABEL_SIZE - 0.5, borderaxespad=0.2, handletextpad=0.4, columnspacing=1.2)
+
+
+def _footer(ax: Axes, frame: pd.DataFrame, source: str | None, notes: Sequence[str] = ()) -> None:
+    """Notes and the source line under the x axis (and its tick labels), wrapped to the figure's width."""
+    blocks = [(n, "note") for n in notes if n]
+    if source:
+        demo = _is_demo(frame) and fmt.DEMO_MARK not in source.lower()
+        blocks.append((f"{fmt.DEMO_MARK.upper()} — {source}" if demo else source, "source"))
+    elif _is_demo(frame):
+        blocks.append((fmt.DEMO_MARK.upper(), "source"))
+    if not blocks:
+        return
+    # DejaVu Sans averages ~0.6 em per character; wrap within 90% of the figure so the layout never squeezes
+    fig = ax.get_figure(root=True)
+    width_in = fig.get_size_inches()[0] if fig is not None else FIGSIZES["page"][0]
+    width_chars = max(50, int(width_in * 72 * 0.9 / (_NOTE_SIZE * 0.62)))
+
+    def under_axes(renderer: Any) -> Bbox:  # noqa: ANN401
+        boxes = [ax.bbox]
+        for axis in (ax.xaxis, ax.yaxis):
+            box = axis.get_tightbbox(renderer)
+            if box is not None and box.width > 0:
+                boxes.append(box)
+        return Bbox.union(boxes)
+
+    offset = 6.0
+    for text, gid in blocks:
+        lines = textwrap.wrap(text, width_chars) or [""]
+        ax.annotate("\n".join(lines), (0, 0), xycoords=under_axes, xytext=(0, -offset), textcoords="offset points",
+                    ha="left", va="top", fontsize=_NOTE_SIZE, color=TEXT_COLOR, gid=gid, annotation_clip=False)
+        offset += len(lines) * _NOTE_SIZE * 1.25 + 3
+
+
+# -- the generic interval chart ---------------------------------------------------------------------------
+
+
+_REF_STYLES = ("--", ":", "-.")
+
+
+def _ref_color(name: str) -> str:
+    low = name.lower()
+    if "nederland" in low:
+        return GEBIED_COLORS["nederland"]
+    if "ggd" in low:
+        return GEBIED_COLORS["ggdregio"]
+    if "provincie" in low:
+        return GEBIED_COLORS["provincie"]
+    return OTHER_COLOR
+
+
+def _reference_lines(ax: Axes, reference_lines: Mapping[str, float] | None, *, horizontal: bool = True) -> list[Line2D]:
+    handles = []
+    for i, (name, value) in enumerate((reference_lines or {}).items()):
+        if _nan(value):
+            continue
+        style: dict[str, Any] = dict(color=_ref_color(name), linestyle=_REF_STYLES[i % len(_REF_STYLES)], linewidth=1.2, zorder=1,
+                     label=f"{name} ({fmt.pct(value)})", gid="reference")
+        handles.append(ax.axvline(float(value), **style) if horizontal else ax.axhline(float(value), **style))
+    return handles
+
+
+def interval_chart(
+    df: pd.DataFrame,
+    *,
+    label_col: str,
+    ax: Axes | None = None,
+    title: str | None = None,
+    reference_lines: Mapping[str, float] | None = None,
+    source: str | None = None,
+    value_label: str = "Percentage",
+    highlight: str | Sequence[str] | None = None,
+    aspect: str = "page",
+) -> ChartResult:
+    """A horizontal dot plot with 95% whiskers, one row per row of ``df`` (top to bottom).
+
+    ``reference_lines`` such as ``{"Nederland": 48.6}`` are dashed and named in the legend; rows without a
+    value say "geen gegevens"; ``highlight`` names labels drawn in the gemeente colour. When ``df`` has
+    a ``verschil`` column (from ``analysis.compare``) and there is one reference line, the summary counts
+    hoger/lager/niet aantoonbaar verschillend.
+    """
+    _require(df, [label_col, *VALUE_COLUMNS], "df")
+    ax = _axes(ax, aspect)
+    frame = df.reset_index(drop=True)
+    labels = frame[label_col].astype(str).to_numpy()
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
+    pos = np.arange(len(frame), dtype="float64")
+    value, low, high = (_floats(frame, c) for c in VALUE_COLUMNS)
+    is_marked = np.array([label in marked for label in labels], dtype=bool)
+    plain_color = OTHER_COLOR if marked else GEBIED_COLORS["gemeente"]
+    for sel, color, gid in ((~is_marked, plain_color, ""), (is_marked, GEBIED_COLORS["gemeente"], "-highlight")):
+        if sel.any():
+            _dots(ax, pos[sel], value[sel], low[sel], high[sel], color=color, marker="o", gid=gid)
+    ax.set_yticks(pos, labels, fontsize=_LABEL_SIZE)
+    for tick in ax.get_yticklabels():
+        if tick.get_text() in marked:
+            tick.set_fontweight("bold")
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    handles = _reference_lines(ax, reference_lines)
+    refs = [v for v in (reference_lines or {}).values() if not _nan(v)]
+    ax.set_xlim(*_limits(value, low, high, refs, pad_right=0.15))
+    ax.xaxis.set_major_formatter(_pct_formatter(ax.xaxis))
+    ax.set_xlabel(f"{value_label} (met 95%-interval)", fontsize=_LABEL_SIZE)
+    ax.tick_params(axis="x", labelsize=_LABEL_SIZE)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_above(ax, handles)
+    _title(ax, title, legend_above=bool(handles))
+    _footer(ax, df, source)
+    summary = _interval_summary(frame, labels, title, reference_lines)
+    return ChartResult(ax, summary, frame)
+
+
+def _interval_summary(frame: pd.DataFrame, labels: np.ndarray, title: str | None, reference_lines: Mapping[str, float] | None) -> str:
+    value = _floats(frame, "waarde")
+    known = np.flatnonzero(~np.isnan(value))
+    subject = title or "Grafiek"
+    if known.size == 0:
+        return f"{subject}: geen gegevens."
+    if known.size == 1:
+        only = known[0]
+        text = f"{subject}: {labels[only]} {_value_with_interval(frame.iloc[only].to_dict())}"
+    else:
+        lo_i, hi_i = known[np.argmin(value[known])], known[np.argmax(value[known])]
+        text = (f"{subject}: {_count(known.size, 'gebied', 'gebieden')} met een cijfer, van "
+                f"{fmt.pct(value[lo_i])} ({labels[lo_i]}) tot {fmt.pct(value[hi_i])} ({labels[hi_i]}), elk met een 95%-interval")
+    missing = len(frame) - known.size
+    if missing:
+        text += f"; voor {_count(missing, 'gebied', 'gebieden')} geen gegevens"
+    refs = {k: v for k, v in (reference_lines or {}).items() if not _nan(v)}
+    if "verschil" in frame and len(refs) == 1:
+        (name, ref), = refs.items()
+        counts = frame["verschil"].value_counts()
+        text += (f"; vergeleken met {name} ({fmt.pct(ref)}): {counts.get(HOGER, 0)} hoger, {counts.get(LAGER, 0)} lager en "
+                 f"{counts.get(GELIJK, 0)} niet aantoonbaar verschillend")
+        untested = int(counts.get(ONBEKEND, 0)) - missing
+        if untested > 0:
+            text += f" ({untested} zonder interval, niet te vergelijken)"
+    return text + "."
+
+
+# -- age groups --------------------------------------------------------------------------------------------
+
+
+_GEBIED_OFFSETS = {1: (0.0,), 2: (-0.14, 0.14), 3: (-0.25, 0.0, 0.25)}
+
+
+def age_chart(
+    breakdown: pd.DataFrame,
+    *,
+    indicator: str = "eenzaam",
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    aspect: str = "page",
+) -> ChartResult:
+    """Dots with 95% whiskers per age group for the gemeente, its GGD-regio and Nederland
+    (``breakdown`` from ``analysis.age_breakdown``)."""
+    _require(breakdown, ["gebied", "regionaam", "leeftijd", "indicator", *VALUE_COLUMNS], "breakdown")
+    if indicator not in INDICATORS:
+        raise BadInputError(f"unknown indicator {indicator!r}", hint="valid: " + ", ".join(INDICATORS))
+    ax = _axes(ax, aspect)
+    rows = breakdown[breakdown["indicator"] == indicator]
+    gebieden = [g for g in ("gemeente", "ggdregio", "nederland") if (rows["gebied"] == g).any()]
+    offsets = _GEBIED_OFFSETS.get(len(gebieden), (0.0,) * len(gebieden))
+    for gebied, offset in zip(gebieden, offsets, strict=True):
+        sub = rows[rows["gebied"] == gebied].drop_duplicates("leeftijd").set_index("leeftijd").reindex(list(AGES))
+        name = str(sub["regionaam"].dropna().iloc[0]) if sub["regionaam"].notna().any() else gebied
+        label = f"{name} (afgeleid)" if gebied == "ggdregio" else name
+        pos = np.arange(len(AGES), dtype="float64") + offset
+        _dots(ax, pos, _floats(sub, "waarde"), _floats(sub, "ondergrens"), _floats(sub, "bovengrens"),
+              color=GEBIED_COLORS[gebied], marker=GEBIED_MARKERS[gebied], label=label, gid=f"-{gebied}")
+    ax.set_yticks(np.arange(len(AGES)), [fmt.AGE_LABELS[a] for a in AGES], fontsize=_LABEL_SIZE)
+    ax.set_ylim(len(AGES) - 0.5, -0.5)
+    ax.set_xlim(*_limits(_floats(rows, "waarde"), _floats(rows, "ondergrens"), _floats(rows, "bovengrens"), pad_right=0.15))
+    ax.xaxis.set_major_formatter(_pct_formatter(ax.xaxis))
+    ax.set_xlabel(f"Percentage {INDICATOR_PHRASES[indicator]} (met 95%-interval)", fontsize=_LABEL_SIZE)
+    ax.tick_params(axis="x", labelsize=_LABEL_SIZE)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_above(ax)
+    jaar = int(rows["jaar"].iloc[0]) if "jaar" in rows and len(rows) else None
+    _title(ax, title if title is not None else f"{fmt.INDICATOR_LABELS[indicator]} naar leeftijd" + (f", {jaar}" if jaar else ""),
+           legend_above=True)
+    _footer(ax, breakdown, source, ["GGD-regio: afgeleid uit de gemeenten (gewogen gemiddelde)."] if "ggdregio" in gebieden else [])
+    table = rows.copy()
+    for col in ("verschil_nl", "verschil_ggd"):
+        if col in table:
+            table[col] = table[col].astype(object).where(table[col].notna(), NOT_APPLICABLE)
+    keep = [c for c in ("gebied", "regiocode", "regionaam", "jaar", "leeftijd", "indicator", *VALUE_COLUMNS, "verschil_nl", "verschil_ggd") if c in table]
+    return ChartResult(ax, _age_summary(rows, indicator), table[keep].reset_index(drop=True))
+
+
+def _age_summary(rows: pd.DataFrame, indicator: str) -> str:
+    gem = rows[rows["gebied"] == "gemeente"].drop_duplicates("leeftijd").set_index("leeftijd")
+    nl = rows[rows["gebied"] == "nederland"].drop_duplicates("leeftijd").set_index("leeftijd")
+    if gem.empty:
+        return f"{fmt.INDICATOR_LABELS[indicator]} naar leeftijd: geen gegevens voor de gemeente."
+    naam = str(gem["regionaam"].iloc[0])
+
+    def clause(age: str) -> str:
+        if age not in gem.index or _nan(gem.loc[age, "waarde"]):
+            return "is geen cijfer bekend"
+        row = gem.loc[age].to_dict()
+        ref = nl.loc[age, "waarde"] if age in nl.index else np.nan
+        return f"is dat {_value_with_interval(row)}, {compared_with(row.get('verschil_nl'), 'Nederland', ref)}"
+
+    first = "18+"
+    row = gem.loc[first].to_dict() if first in gem.index else {}
+    ref = nl.loc[first, "waarde"] if first in nl.index else np.nan
+    head = describe(naam, row, leeftijd=first, indicator=indicator,
+                    comparison=compared_with(row.get("verschil_nl"), "Nederland", ref) if row else None)[:-1]
+    return f"{head}; bij de 18- tot 65-jarigen {clause('18-64')}, en bij de 65-plussers {clause('65+')}."
+
+
+# -- trends ---------------------------------------------------------------------------------------------------
+
+
+_CHANGE_PHRASES = {
+    GESTEGEN: "aantoonbaar gestegen", GEDAALD: "aantoonbaar gedaald", ONVERANDERD: "niet aantoonbaar veranderd",
+}
+_LIMIT_PHRASES = {"19+": "19 jaar en ouder", "19-64": "19 tot 65 jaar"}
+
+
+def _age_note(trend_df: pd.DataFrame) -> str | None:
+    if "leeftijdsgrens" not in trend_df:
+        return None
+    odd = trend_df[trend_df["leeftijdsgrens"].astype(str).str.startswith("19")]
+    if odd.empty:
+        return None
+    years = sorted({int(y) for y in odd["jaar"]})
+    limit = str(odd["leeftijdsgrens"].iloc[0])
+    return f"{' en '.join(map(str, years))}: {_LIMIT_PHRASES.get(limit, limit)}"
+
+
+def trend_chart(
+    trend_df: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    aspect: str = "page",
+) -> ChartResult:
+    """Survey years on x; a line with dots and a shaded 95% band per indicator (``analysis.trend`` output)."""
+    _require(trend_df, ["jaar", "indicator", *VALUE_COLUMNS], "trend_df")
+    ax = _axes(ax, aspect)
+    years = sorted(int(y) for y in pd.unique(trend_df["jaar"]))
+    present = [i for i in INDICATORS if (trend_df["indicator"] == i).any()]
+    for indicator in present:
+        sub = trend_df[trend_df["indicator"] == indicator].drop_duplicates("jaar").set_index("jaar").reindex(years)
+        value, low, high = (_floats(sub, c) for c in VALUE_COLUMNS)
+        color = INDICATOR_COLORS[indicator]
+        ax.fill_between(years, low, high, color=color, alpha=0.15, linewidth=0, gid=f"band-{indicator}")
+        ax.plot(years, value, color=color, marker=INDICATOR_MARKERS[indicator], markersize=5.5, linewidth=1.6,
+                label=fmt.INDICATOR_LABELS[indicator], gid=f"line-{indicator}")
+    ax.set_xticks(years, [str(y) for y in years], fontsize=_LABEL_SIZE)  # no thousands separator in years
+    if years:
+        ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    ax.set_ylim(*_limits(_floats(trend_df, "ondergrens"), _floats(trend_df, "bovengrens"), _floats(trend_df, "waarde"), pad_right=0.08))
+    ax.yaxis.set_major_formatter(_pct_formatter(ax.yaxis))
+    ax.set_ylabel("Percentage (met 95%-interval)", fontsize=_LABEL_SIZE)
+    ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_above(ax)
+    naam = str(trend_df.attrs.get("regionaam", "")) or None
+    _title(ax, title if title is not None else "Eenzaamheid door de jaren heen" + (f" in {naam}" if naam else ""), legend_above=bool(present))
+    note = _age_note(trend_df)
+    _footer(ax, trend_df, source, [note] if note else [])
+    return ChartResult(ax, _trend_summary(trend_df, naam or "dit gebied"), trend_df.reset_index(drop=True))
+
+
+def _trend_summary(trend_df: pd.DataFrame, naam: str) -> str:
+    indicator = "eenzaam" if (trend_df["indicator"] == "eenzaam").any() else next(iter(trend_df["indicator"]), "eenzaam")
+    rows = trend_df[(trend_df["indicator"] == indicator) & trend_df["waarde"].notna()].sort_values("jaar")
+    what = INDICATOR_PHRASES.get(indicator, indicator)
+    who = AGE_PHRASES.get(str(trend_df.attrs.get("leeftijd", "18+")), "de inwoners")
+    if rows.empty:
+        return f"Voor {naam} zijn geen cijfers bekend over hoeveel van {who} {what} zijn."
+    last = rows.iloc[-1]
+    text = f"In {naam} was in {int(last['jaar'])} {fmt.pct(last['waarde'])} van {who} {what}{_interval_phrase(last.to_dict())}"
+    earlier = trend_df[(trend_df["indicator"] == indicator) & (trend_df["jaar"] < last["jaar"])].sort_values("jaar")
+    if earlier.empty:
+        return text + "."
+    prev = earlier.iloc[-1]
+    change = last.get("verandering") if "verandering" in last else None
+    if change in _CHANGE_PHRASES and not _nan(prev["waarde"]):
+        return text + f"; sinds {int(prev['jaar'])} ({fmt.pct(prev['waarde'])}) is dat {_CHANGE_PHRASES[change]}."
+    return text + f"; met {int(prev['jaar'])} is het niet te vergelijken."
+
+
+# -- numbers of people -----------------------------------------------------------------------------------------------
+
+
+def _one_region(counts: pd.DataFrame, regiocode: str | None) -> pd.DataFrame:
+    if regiocode is not None:
+        rows = counts[counts["regiocode"] == regiocode]
+        if rows.empty:
+            raise BadInputError(f"no counts for {regiocode!r}", hint="valid: " + ", ".join(map(str, pd.unique(counts["regiocode"]))))
+        return rows
+    codes = list(pd.unique(counts["regiocode"]))
+    if len(codes) <= 1:
+        return counts
+    gem = counts[counts["niveau"] == "gemeente"] if "niveau" in counts else counts.iloc[0:0]
+    if gem["regiocode"].nunique() == 1:
+        return gem
+    raise BadInputError(f"counts hold {len(codes)} regions", hint="pass regiocode= to choose one")
+
+
+def people_chart(
+    counts: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    source: str | None = None,
+    indicators: Sequence[str] = ("eenzaam", "sterk_eenzaam"),
+    regiocode: str | None = None,
+    title: str | None = None,
+    aspect: str = "page",
+) -> ChartResult:
+    """Bars of the estimated number of people per age group with 95% whiskers (``analysis.people_counts``)."""
+    _require(counts, ["regiocode", "leeftijd", "indicator", "aantal", "aantal_ondergrens", "aantal_bovengrens"], "counts")
+    bad = [i for i in indicators if i not in INDICATORS]
+    if bad:
+        raise BadInputError(f"unknown indicator {bad[0]!r}", hint="valid: " + ", ".join(INDICATORS))
+    ax = _axes(ax, aspect)
+    rows = _one_region(counts, regiocode)
+    width = 0.8 / max(len(indicators), 1)
+    x = np.arange(len(AGES), dtype="float64")
+    for i, indicator in enumerate(indicators):
+        sub = rows[rows["indicator"] == indicator].drop_duplicates("leeftijd").set_index("leeftijd").reindex(list(AGES))
+        value, low, high = (_floats(sub, c) for c in ("aantal", "aantal_ondergrens", "aantal_bovengrens"))
+        pos = x + (i - (len(indicators) - 1) / 2) * width
+        known = ~np.isnan(value)
+        color = INDICATOR_COLORS[indicator]
+        ax.bar(pos[known], value[known], width=width * 0.92, color=color, label=fmt.INDICATOR_LABELS[indicator], gid=f"bars-{indicator}")
+        full = known & ~np.isnan(low) & ~np.isnan(high)
+        if full.any():
+            bars = ax.errorbar(pos[full], value[full], yerr=np.vstack([value[full] - low[full], high[full] - value[full]]),
+                               fmt="none", ecolor="#222222", elinewidth=1.1, capsize=3)
+            bars.lines[2][0].set_gid("whiskers")
+        top = np.where(np.isnan(high), value, high)
+        for j in np.flatnonzero(known):
+            ax.annotate(fmt.number(fmt.round_people(value[j]), 0), (pos[j], top[j]), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label")
+        _missing_texts(ax, pos[~known], horizontal=False)
+    ax.set_xticks(x, [fmt.AGE_LABELS[a] for a in AGES], fontsize=_LABEL_SIZE)
+    _, hi = _limits(_floats(rows, "aantal_bovengrens"), _floats(rows, "aantal"), start_at_zero=True, pad_right=0.12)
+    ax.set_ylim(0, hi if hi > 0 else 10)
+    ax.yaxis.set_major_formatter(_people_formatter())
+    ax.set_ylabel("Geschat aantal inwoners (met 95%-marge)", fontsize=_LABEL_SIZE)
+    ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_above(ax)
+    naam = str(rows["regionaam"].iloc[0]) if "regionaam" in rows and len(rows) else None
+    _title(ax, title if title is not None else "Geschat aantal eenzame inwoners" + (f" in {naam}" if naam else ""), legend_above=True)
+    _footer(ax, counts, source)
+    keep = [c for c in ("regiocode", "regionaam", "jaar", "leeftijd", "indicator", *VALUE_COLUMNS, "inwoners", "aantal",
+                        "aantal_ondergrens", "aantal_bovengrens", "aantal_tekst", "interval_tekst") if c in rows]
+    table = rows[rows["indicator"].isin(list(indicators))][keep].reset_index(drop=True)
+    return ChartResult(ax, _people_summary(rows, naam or "dit gebied", indicators), table)
+
+
+def _people_summary(rows: pd.DataFrame, naam: str, indicators: Sequence[str]) -> str:
+    def pick(indicator: str) -> dict[Any, Any] | None:
+        sel = rows[(rows["leeftijd"] == "18+") & (rows["indicator"] == indicator)]
+        return None if sel.empty or _nan(sel["aantal"].iloc[0]) else sel.iloc[0].to_dict()
+
+    def amount(row: dict[Any, Any]) -> tuple[str, str]:
+        text = row.get("aantal_tekst") or fmt.people(row["aantal"])
+        margin = row.get("interval_tekst") or fmt.people_range(row.get("aantal_ondergrens"), row.get("aantal_bovengrens"))
+        return text, f"(marge {margin})"
+
+    first = pick(indicators[0]) if indicators else None
+    what = INDICATOR_PHRASES.get(indicators[0], "eenzaam") if indicators else "eenzaam"
+    if first is None:
+        return f"Voor {naam} is niet te schatten hoeveel inwoners van 18 jaar en ouder {what} zijn: het percentage of het aantal inwoners ontbreekt."
+    number, margin = amount(first)
+    text = f"In {naam} zijn naar schatting {number} inwoners van 18 jaar en ouder {what} {margin}"
+    for indicator in indicators[1:]:
+        row = pick(indicator)
+        if row is not None:
+            number, margin = amount(row)
+            text += f"; {number} {margin} zijn {INDICATOR_PHRASES.get(indicator, indicator)}"
+    return text + "."
+
+
+# -- similar gemeenten ---------------------------------------------------------------------------------------------------
+
+
+def similar_chart(
+    similar_figures: pd.DataFrame,
+    similar: pd.DataFrame | None = None,
+    highlight: str | None = None,
+    *,
+    jaar: int | None = None,
+    indicator: str = "eenzaam",
+    leeftijd: str = "18+",
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    aspect: str = "page",
+) -> ChartResult:
+    """The gemeente ``highlight`` and its statistical neighbours with 95% intervals, the gemeente highlighted.
+
+    ``similar_figures`` are tidy rows; with ``similar`` (from ``analysis.similar_gemeenten``) only the
+    gemeente and those neighbours are shown, in order of distance. Nederland (if present) is a reference
+    line. The summary compares each neighbour with the gemeente by the non-overlap rule.
+    """
+    _require(similar_figures, ["regiocode", "regionaam", "jaar", "leeftijd", "indicator", *VALUE_COLUMNS], "similar_figures")
+    if not highlight:
+        raise BadInputError("similar_chart needs the gemeente to highlight", hint="pass highlight='GM0363'")
+    code = str(highlight).strip().upper()
+    rows = similar_figures[(similar_figures["indicator"] == indicator) & (similar_figures["leeftijd"] == leeftijd)]
+    own = rows[rows["regiocode"] == code]
+    if own.empty:
+        raise BadInputError(f"no figures for {code} ({indicator}, {leeftijd})", hint="check the gemeente code and the selection")
+    if jaar is None:
+        jaar = int(own.loc[own["waarde"].notna(), "jaar"].max() if own["waarde"].notna().any() else own["jaar"].max())
+    rows = rows[rows["jaar"] == jaar]
+    national = rows[rows["regiocode"].astype(str).str.startswith("NL")]
+    if similar is not None:
+        neighbours = [str(c) for c in similar["regiocode"]]
+        names = dict(zip(similar["regiocode"], similar["regionaam"], strict=False))
+    else:
+        neighbours = [c for c in pd.unique(rows["regiocode"]) if c != code and not str(c).startswith("NL")]
+        names = {}
+    order = [code, *neighbours]
+    shown = rows[rows["regiocode"].isin(order)].drop_duplicates("regiocode").set_index("regiocode").reindex(order)
+    shown["regionaam"] = shown["regionaam"].fillna(pd.Series(names)).fillna(pd.Series(order, index=order))
+    shown = shown.reset_index()
+    shown = compare(shown, shown.iloc[[0]], on=()).rename(columns={"verschil": "verschil_met_gemeente"})
+    shown.loc[0, "verschil_met_gemeente"] = NOT_APPLICABLE
+    naam = str(shown.loc[0, "regionaam"])
+    refs = {"Nederland": float(national["waarde"].iloc[0])} if len(national) and not _nan(national["waarde"].iloc[0]) else None
+    shown.attrs = {"bron": dict(similar_figures.attrs.get("bron", {}))}  # the demo mark follows the data
+    chart_title = title if title is not None else f"{naam} en vergelijkbare gemeenten, {INDICATOR_PHRASES[indicator]}, {jaar}"
+    result = interval_chart(shown, label_col="regionaam", ax=ax, title=chart_title, reference_lines=refs, source=source,
+                            value_label=f"Percentage {INDICATOR_PHRASES[indicator]}", highlight=naam, aspect=aspect)
+    keep = ["regiocode", "regionaam", "jaar", "leeftijd", "indicator", *VALUE_COLUMNS, "verschil_met_gemeente"]
+    if similar is not None and "afstand" in similar:
+        shown = shown.merge(similar[["regiocode", "afstand"]], on="regiocode", how="left")
+        keep.insert(2, "afstand")
+    return ChartResult(result.ax, _similar_summary(shown, naam, leeftijd, indicator), shown[keep])
+
+
+def _similar_summary(shown: pd.DataFrame, naam: str, leeftijd: str, indicator: str) -> str:
+    head = describe(naam, shown.iloc[0].to_dict(), leeftijd=leeftijd, indicator=indicator)[:-1]
+    others = shown.iloc[1:]
+    if others.empty:
+        return head + "."
+    counts = others["verschil_met_gemeente"].value_counts()
+    text = (f"{head}; van de {_count(len(others), 'vergelijkbare gemeente', 'vergelijkbare gemeenten')} "
+            f"{'ligt' if len(others) == 1 else 'liggen'} er {counts.get(HOGER, 0)} aantoonbaar hoger dan {naam}, "
+            f"{counts.get(LAGER, 0)} aantoonbaar lager en {counts.get(GELIJK, 0)} niet aantoonbaar anders")
+    unknown = int(counts.get("onbekend", 0))
+    if unknown:
+        text += f"; {unknown} {'is' if unknown == 1 else 'zijn'} niet te vergelijken"
+    return text + "."
+
+
+# -- the national survey by age band --------------------------------------------------------------------------------------
+
+
+def national_age_band_chart(
+    bands: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    aspect: str = "page",
+) -> ChartResult:
+    """Bars with 95% whiskers per age band from CBS 85766NED (``analysis.national_age_bands``), titled as a
+    different survey than the Gezondheidsmonitor."""
+    _require(bands, ["leeftijdsband", "indicator", "jaar", *VALUE_COLUMNS], "bands")
+    ax = _axes(ax, aspect)
+    frame = bands.reset_index(drop=True)
+    x = np.arange(len(frame), dtype="float64")
+    value, low, high = (_floats(frame, c) for c in VALUE_COLUMNS)
+    known = ~np.isnan(value)
+    ax.bar(x[known], value[known], width=0.7, color=BAND_COLOR, gid="bars")
+    full = known & ~np.isnan(low) & ~np.isnan(high)
+    if full.any():
+        bars = ax.errorbar(x[full], value[full], yerr=np.vstack([value[full] - low[full], high[full] - value[full]]),
+                           fmt="none", ecolor="#222222", elinewidth=1.1, capsize=3)
+        bars.lines[2][0].set_gid("whiskers")
+    top = np.where(np.isnan(high), value, high)
+    for j in np.flatnonzero(known):
+        ax.annotate(fmt.pct(value[j]), (x[j], top[j]), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})  # readable over the total line
+    _missing_texts(ax, x[~known], horizontal=False)
+    ax.set_xticks(x, [str(b) for b in frame["leeftijdsband"]], fontsize=_LABEL_SIZE)
+    ax.set_xlabel("Leeftijd (jaar)", fontsize=_LABEL_SIZE)
+    total = bands.attrs.get("totaal") or {}
+    handles = _reference_lines(ax, {"Totaal 15 jaar en ouder": total.get("waarde", np.nan)}, horizontal=False)
+    _, hi = _limits(value, high, [total.get("waarde", np.nan)], start_at_zero=True, pad_right=0.12)
+    ax.set_ylim(0, hi)
+    ax.yaxis.set_major_formatter(_pct_formatter(ax.yaxis))
+    ax.set_ylabel("Percentage (met 95%-interval)", fontsize=_LABEL_SIZE)
+    ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    indicator = str(frame["indicator"].iloc[0]) if len(frame) else "eenzaam"
+    jaar = int(frame["jaar"].iloc[0]) if len(frame) else None
+    label = fmt.INDICATOR_LABELS.get(indicator, indicator)
+    _legend_above(ax, handles)
+    _title(ax, title if title is not None else f"{label} naar leeftijd in heel Nederland" + (f", {jaar}" if jaar else ""),
+           subtitle=NATIONAL_SOURCE_NOTE, legend_above=bool(handles))
+    _footer(ax, bands, source)
+    return ChartResult(ax, _bands_summary(frame, indicator, jaar), frame)
+
+
+def _bands_summary(frame: pd.DataFrame, indicator: str, jaar: int | None) -> str:
+    value = _floats(frame, "waarde")
+    known = np.flatnonzero(~np.isnan(value))
+    intro = "Volgens het CBS-onderzoek Sociale samenhang en welzijn (15 jaar en ouder), een andere meting dan de Gezondheidsmonitor,"
+    what = INDICATOR_PHRASES.get(indicator, indicator)
+    if known.size == 0:
+        return f"{intro} zijn er geen cijfers per leeftijdsgroep."
+    bands = frame["leeftijdsband"].astype(str).to_numpy()
+    lo_i, hi_i = known[np.argmin(value[known])], known[np.argmax(value[known])]
+    when = f" in {jaar}" if jaar else ""
+    return (f"{intro} was{when} per leeftijdsgroep tussen {fmt.pct(value[lo_i])} ({bands[lo_i]} jaar) en "
+            f"{fmt.pct(value[hi_i])} ({bands[hi_i]} jaar) van de mensen {what}.")
+
+
+__all__ = [
+    "AGE_PHRASES", "FIGSIZES", "GEBIED_COLORS", "INDICATOR_COLORS", "ChartResult", "age_chart", "compared_with", "describe",
+    "interval_chart", "national_age_band_chart", "people_chart", "similar_chart", "trend_chart",
+]
