@@ -1,0 +1,130 @@
+"""Benchmark of the factsheets (a script, not a test): ``python bench/bench_report.py [--n 342] [--workers 2]``.
+
+1. One report end to end, Python start-up included: a fresh ``python -c`` that builds the invented
+   inputs and calls ``generate_report`` (HTML + slides). Target: at most 3 s.
+2. A batch of ``--n`` invented gemeenten with ``--workers`` processes (HTML + slides, and HTML only; no PDF).
+   Target: 342 gemeenten in at most 5 minutes. With a smaller ``--n`` the time for 342 is extrapolated
+   from the time per report (and says so).
+3. With ``--demo``: one report of the demo world through the local replicas (fetch, clean, render).
+
+Everything runs on invented data ("fictieve voorbeelddata"); nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FULL_COUNT = 342
+SINGLE_TARGET_S = 3.0
+BATCH_TARGET_S = 300.0
+
+ONE_REPORT = """
+import sys
+from pathlib import Path
+from eenzaamheid_data.report.batch import ReportInputs, generate_report
+from eenzaamheid_data.testing.report_fixtures import invented_inputs
+d = invented_inputs()
+inputs = ReportInputs.from_frames(d.figures, d.wijk_figures, d.gemeenten, d.population, d.age_bands, d.wijk_boundaries)
+print(generate_report(None, "Ooststad", inputs=inputs, output_dir=Path(sys.argv[1]), slides=sys.argv[2] == "1"))
+"""
+
+DEMO_REPORT = """
+import sys
+from pathlib import Path
+from eenzaamheid_data import demo
+from eenzaamheid_data.config import Settings
+from eenzaamheid_data.report.batch import generate_report
+with demo.serve(Settings(data_dir=Path(sys.argv[1]) / "data")) as settings:
+    print(generate_report(settings, "Voorbeeldstad", output_dir=Path(sys.argv[1])))
+"""
+
+
+def _env() -> dict[str, str]:
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    return {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+
+
+def _time_subprocess(code: str, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], check=True, env=_env(), capture_output=True, text=True)
+    return time.perf_counter() - started
+
+
+def single(repeats: int) -> None:
+    for slides in (True, False):
+        times = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as out:
+                times.append(_time_subprocess(ONE_REPORT, out, "1" if slides else "0"))
+        median = statistics.median(times)
+        verdict = "ok" if median <= SINGLE_TARGET_S else f"over the {SINGLE_TARGET_S:.0f} s target"
+        print(f"one report end to end (python -c, {'HTML + 5 slides' if slides else 'HTML only'}): "
+              f"median {median:.2f} s of {repeats} runs ({', '.join(f'{t:.2f}' for t in times)}) — {verdict}")
+    with tempfile.TemporaryDirectory() as out:
+        startup = _time_subprocess("import eenzaamheid_data.report.batch, eenzaamheid_data.analysis, eenzaamheid_data.charts, eenzaamheid_data.maps", out)
+    print(f"  of which Python start-up and imports: {startup:.2f} s")
+
+
+def batch(n: int, workers: int, slides: bool) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from eenzaamheid_data.report.batch import ReportInputs, render_reports
+    from eenzaamheid_data.testing.report_fixtures import invented_inputs
+
+    started = time.perf_counter()
+    d = invented_inputs(n)
+    inputs = ReportInputs.from_frames(d.figures, d.wijk_figures, d.gemeenten, d.population, d.age_bands, d.wijk_boundaries)
+    prepared = time.perf_counter() - started
+    codes = list(d.gemeenten["gemeentecode"])
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        result = render_reports(inputs, codes, output_dir=Path(out), workers=workers, progress=False, slides=slides)
+        elapsed = time.perf_counter() - started
+    if result.failed:
+        print(f"  {len(result.failed)} failed, e.g. {next(iter(result.failed.items()))}")
+    per = elapsed / n
+    what = "HTML + 5 slides" if slides else "HTML only"
+    print(f"batch of {n} invented gemeenten, {workers} workers, {what}: {elapsed:.1f} s "
+          f"({per:.2f} s per report; inputs prepared in {prepared:.1f} s)")
+    if n == FULL_COUNT:
+        total = elapsed
+        print(f"  342 gemeenten: {total:.0f} s (measured) — {'ok' if total <= BATCH_TARGET_S else 'over the 5 min target'}")
+    else:
+        total = per * FULL_COUNT
+        print(f"  342 gemeenten: about {total:.0f} s (EXTRAPOLATED from {n}) — {'ok' if total <= BATCH_TARGET_S else 'over the 5 min target'}")
+
+
+def demo_report() -> None:
+    with tempfile.TemporaryDirectory() as out:
+        elapsed = _time_subprocess(DEMO_REPORT, out)
+    print(f"one demo report through the local replicas (fetch, clean, render, python -c): {elapsed:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=FULL_COUNT, help="gemeenten in the batch (default 342)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--demo", action="store_true", help="also time one demo report through the replicas")
+    parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-single", action="store_true")
+    parser.add_argument("--batch", choices=("slides", "html", "both"), default="both", help="what the batch writes (default both runs)")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if not args.skip_single:
+        single(args.repeats)
+    if not args.skip_batch:
+        for slides in {"slides": (True,), "html": (False,), "both": (True, False)}[args.batch]:
+            batch(args.n, args.workers, slides)
+    if args.demo:
+        demo_report()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,408 @@
+"""The report run: check the requested gemeenten, load every data set once, render in parallel.
+
+1. ``resolve_targets`` checks every requested name or code (and ``--ggd``) against the lookup before
+   anything is written; unknown or ambiguous names stop the run with suggestions.
+2. ``load_inputs`` loads each data set once in the parent process.
+3. The reports are rendered in a process pool. The data reach each worker once, through the pool's
+   initializer (never per task); one failing gemeente is recorded and the rest go on.
+4. ``index.html`` links every report of the run and lists the failures.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import Settings
+from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, UnknownRegionError
+from .content import Chart, GemeenteReport, build_content, national_chart
+from .render import IndexEntry, pdf_printer, require_chromium, write_index, write_report, write_slides
+
+log = logging.getLogger(__name__)
+
+FEW_GEMEENTEN = 12
+"""Up to this many gemeenten, wijk figures are fetched per gemeente; above it, all wijken at once."""
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Every data set the reports need, loaded once (``load_inputs``) and shared by all reports."""
+
+    figures: pd.DataFrame
+    wijk_figures: pd.DataFrame
+    gemeenten: pd.DataFrame
+    population: pd.DataFrame
+    regional: pd.DataFrame
+    age_bands: pd.DataFrame | None
+    wijk_boundaries: Any
+    landelijk: Chart | None = None
+
+    @classmethod
+    def from_frames(cls, figures: pd.DataFrame, wijk_figures: pd.DataFrame, gemeenten: pd.DataFrame, population: pd.DataFrame,
+                    age_bands: pd.DataFrame | None, wijk_boundaries: Any) -> ReportInputs:
+        """Inputs from frames already in hand (a notebook, a test): adds the GGD-regio aggregates and the national
+        chart, both the same for every report."""
+        from .. import analysis
+
+        regional = analysis.aggregate_regions(figures, gemeenten, population, by="ggdregio")
+        return cls(figures, wijk_figures, gemeenten, population, regional, age_bands, wijk_boundaries, national_chart(age_bands))
+
+
+@dataclass
+class BatchResult:
+    """What a run produced: per gemeentecode the HTML, PDF and slide paths, and what failed (with why)."""
+
+    reports: dict[str, Path] = field(default_factory=dict)
+    pdfs: dict[str, Path] = field(default_factory=dict)
+    slides: dict[str, list[Path]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    index: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass(frozen=True)
+class _Options:
+    out_dir: Path
+    jaar: int | None
+    pdf: bool
+    slides: bool
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    gemeentecode: str
+    gemeentenaam: str
+    jaar: int | None = None
+    html: Path | None = None
+    pdf: Path | None = None
+    slides: tuple[Path, ...] = ()
+    error: str | None = None
+
+
+# -- 1. which gemeenten ----------------------------------------------------------------------------------
+
+
+def resolve_targets(
+    gemeenten: pd.DataFrame,
+    targets: Sequence[str] | None = None,
+    *,
+    ggd: str | None = None,
+    all_gemeenten: bool = False,
+    classification_year: int | None = None,
+) -> list[str]:
+    """The gemeentecodes asked for, in order, without duplicates; raises before any work when one is unknown."""
+    from ..regions import GemeenteLookup
+
+    if not targets and not ggd and not all_gemeenten:
+        raise BadInputError("no gemeente given", hint="name one or more gemeenten, or use --ggd NAME or --all")
+    if all_gemeenten:
+        return list(gemeenten["gemeentecode"])
+    codes: list[str] = []
+    if ggd:
+        ggdcode = resolve_ggd(gemeenten, ggd)
+        codes += list(gemeenten.loc[gemeenten["ggdregiocode"] == ggdcode, "gemeentecode"])
+    lookup = GemeenteLookup(gemeenten, classification_year=classification_year)
+    problems: list[BadInputError] = []
+    for text in targets or ():
+        try:
+            codes.append(lookup.resolve(text))
+        except BadInputError as err:
+            problems.append(err)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise BadInputError(
+            f"{len(problems)} gemeenten not found: " + "; ".join(p.message for p in problems),
+            hint=" | ".join(p.hint for p in problems if p.hint) or None,
+        )
+    return list(dict.fromkeys(codes))
+
+
+def resolve_ggd(gemeenten: pd.DataFrame, text: str) -> str:
+    """A GGD-regio code (GG3406) or name ("GGD Haaglanden", "haaglanden") → its code."""
+    from rapidfuzz import fuzz, process
+
+    from ..regions import normalise
+
+    unique = gemeenten.drop_duplicates("ggdregiocode")
+    regios = {str(c): str(n) for c, n in zip(unique["ggdregiocode"], unique["ggdregionaam"], strict=True)}
+    query = text.strip()
+    if query.upper() in regios:
+        return query.upper()
+
+    def key(name: str) -> str:
+        value = normalise(name)
+        return value[4:] if value.startswith("ggd ") else value
+
+    wanted = key(query)
+    exact = [c for c, n in regios.items() if key(n) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [c for c, n in regios.items() if wanted and wanted in key(n)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise AmbiguousRegionError(query, [f"{regios[c]} ({c})" for c in sorted(partial)])
+    found = process.extract(wanted, {c: key(n) for c, n in regios.items()}, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    raise UnknownRegionError(query, [f"{regios[c]} ({c})" for _, _, c in found], kind="GGD-regio")
+
+
+# -- 2. load once ------------------------------------------------------------------------------------------
+
+
+def load_gemeenten_for(settings: Settings, table: str | None = None) -> tuple[pd.DataFrame, int]:
+    """The gemeenten of the RIVM table's classification year, and that year."""
+    from .. import rivm
+    from ..regions import load_gemeenten
+
+    schema = rivm.resolve_schema(rivm.catalog(settings), (table or rivm.DEFAULT_TABLE).strip().upper())
+    return load_gemeenten(settings, year=schema.classification_year), schema.classification_year
+
+
+def load_inputs(
+    settings: Settings,
+    codes: Sequence[str] | None = None,
+    *,
+    table: str | None = None,
+    gemeenten: pd.DataFrame | None = None,
+    classification_year: int | None = None,
+) -> ReportInputs:
+    """Load every data set once: figures (gemeente level), wijk figures (of ``codes``, or all), gemeenten,
+    population, national age bands and wijk boundaries; compute the GGD-regio aggregates."""
+    from .. import geo, national, rivm
+    from ..population import load_population
+
+    if gemeenten is None or classification_year is None:
+        gemeenten, classification_year = load_gemeenten_for(settings, table)
+    figures = rivm.load_figures(settings, table=table, level="gemeente")
+    if codes is not None and len(codes) <= FEW_GEMEENTEN:
+        parts = [rivm.load_figures(settings, table=table, level="wijk", gemeente=code) for code in codes]
+        wijk_figures = pd.concat(parts, ignore_index=True) if parts else figures.iloc[0:0]
+        wijk_figures.attrs = dict(parts[0].attrs) if parts else {}
+    else:
+        wijk_figures = rivm.load_figures(settings, table=table, level="wijk")
+    population = load_population(settings, year=classification_year)
+    boundaries = geo.load_boundaries(settings, level="wijk", year=classification_year)
+    try:
+        age_bands: pd.DataFrame | None = national.load_age_bands(settings)
+    except EenzaamheidError as err:  # an extra section: the reports go on without it
+        log.warning("national age bands left out of the reports: %s", err)
+        age_bands = None
+    return ReportInputs.from_frames(figures, wijk_figures, gemeenten, population, age_bands, boundaries)
+
+
+# -- 3. render ---------------------------------------------------------------------------------------------
+
+
+def _render_one(inputs: ReportInputs, code: str, options: _Options, pdf: Callable[[Path], Path] | None) -> _Outcome:
+    report: GemeenteReport = build_content(
+        inputs.figures, inputs.wijk_figures, inputs.gemeenten, inputs.population, inputs.regional,
+        inputs.age_bands, inputs.wijk_boundaries, code, jaar=options.jaar, today=options.today, landelijk=inputs.landelijk,
+    )
+    html = write_report(report, options.out_dir)
+    slides = tuple(write_slides(report, options.out_dir)) if options.slides else ()
+    pdf_path = pdf(html) if pdf is not None else None
+    return _Outcome(code, report.gemeentenaam, report.jaar, html, pdf_path, slides)
+
+
+# Worker processes only: set once by the pool's initializer, so the big frames cross over once per worker.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(inputs: ReportInputs, options: _Options) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _WORKER.clear()
+    _WORKER.update(inputs=inputs, options=options, stack=ExitStack())
+
+
+def _worker_printer() -> Callable[[Path], Path]:
+    if "pdf" not in _WORKER:
+        from multiprocessing.util import Finalize
+
+        _WORKER["pdf"] = _WORKER["stack"].enter_context(pdf_printer())
+        Finalize(None, _WORKER["stack"].close, exitpriority=10)  # close Chromium when the worker exits
+    return _WORKER["pdf"]
+
+
+def _work(code: str) -> _Outcome:
+    inputs: ReportInputs = _WORKER["inputs"]
+    options: _Options = _WORKER["options"]
+    try:
+        return _render_one(inputs, code, options, _worker_printer() if options.pdf else None)
+    except Exception as err:  # one gemeente must not stop the run; the parent reports it
+        log.debug("report %s failed:\n%s", code, traceback.format_exc())
+        return _Outcome(code, _name(inputs.gemeenten, code), error=_describe(err))
+
+
+def _name(gemeenten: pd.DataFrame, code: str) -> str:
+    names = gemeenten.loc[gemeenten["gemeentecode"] == code, "gemeentenaam"]
+    return str(names.iloc[0]) if len(names) else code
+
+
+def _describe(err: BaseException) -> str:
+    return str(err) if isinstance(err, EenzaamheidError) else f"{type(err).__name__}: {err}"
+
+
+def render_reports(
+    inputs: ReportInputs,
+    codes: Sequence[str],
+    *,
+    output_dir: Path = Path("reports"),
+    year: int | None = None,
+    pdf: bool = False,
+    slides: bool = True,
+    workers: int | None = None,
+    progress: bool = True,
+    today: date | None = None,
+) -> BatchResult:
+    """Render the reports of ``codes`` from loaded ``inputs`` (in parallel when there are several) and write the index."""
+    from tqdm import tqdm
+
+    options = _Options(Path(output_dir), year, pdf, slides, today)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(codes)))
+    outcomes: list[_Outcome] = []
+    bar = tqdm(total=len(codes), file=sys.stderr, disable=not progress, unit="gemeente", desc="reports")
+    try:
+        if workers == 1:
+            with ExitStack() as stack:
+                printer = stack.enter_context(pdf_printer()) if pdf else None
+                for code in codes:
+                    try:
+                        outcomes.append(_render_one(inputs, code, options, printer))
+                    except Exception as err:
+                        log.debug("report %s failed:\n%s", code, traceback.format_exc())
+                        outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
+                    bar.update()
+        else:
+            # "spawn": a clean interpreter per worker, safe whatever threads the parent runs (demo servers, tqdm).
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(inputs, options)) as pool:
+                futures = {pool.submit(_work, code): code for code in codes}
+                for future in as_completed(futures):
+                    code = futures[future]
+                    try:
+                        outcomes.append(future.result())
+                    except Exception as err:  # the worker itself died
+                        outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
+                    bar.update()
+    finally:
+        bar.close()
+
+    result = BatchResult()
+    for o in sorted(outcomes, key=lambda o: list(codes).index(o.gemeentecode)):
+        if o.error:
+            result.failed[o.gemeentecode] = o.error
+            log.error("%s (%s): %s", o.gemeentenaam, o.gemeentecode, o.error)
+            continue
+        assert o.html is not None
+        result.reports[o.gemeentecode] = o.html
+        if o.pdf:
+            result.pdfs[o.gemeentecode] = o.pdf
+        if o.slides:
+            result.slides[o.gemeentecode] = list(o.slides)
+    entries = [
+        IndexEntry(o.gemeentecode, o.gemeentenaam, o.jaar, o.html, o.pdf, o.slides[0].parent if o.slides else None, o.error)
+        for o in outcomes
+    ]
+    demo = bool(inputs.figures.attrs.get("bron", {}).get("demo"))
+    result.index = write_index(entries, Path(output_dir), demo=demo, today=today)
+    return result
+
+
+# -- the public verbs ---------------------------------------------------------------------------------------
+
+
+def _check_year(inputs: ReportInputs, year: int | None) -> None:
+    if year is None:
+        return
+    years = sorted(int(y) for y in inputs.figures["jaar"].unique())
+    if year not in years:
+        raise BadInputError(f"no figures for {year}", hint="available years: " + ", ".join(map(str, years)))
+
+
+def generate_reports(
+    settings: Settings,
+    targets: Sequence[str] | None = None,
+    *,
+    ggd: str | None = None,
+    all_gemeenten: bool = False,
+    year: int | None = None,
+    table: str | None = None,
+    pdf: bool = False,
+    slides: bool = True,
+    output_dir: Path = Path("reports"),
+    workers: int | None = None,
+    progress: bool = True,
+    inputs: ReportInputs | None = None,
+) -> BatchResult:
+    """Factsheets for the gemeenten named in ``targets`` (names or codes), a GGD-regio, or all gemeenten.
+
+    Every name is checked before anything is loaded in bulk or written. ``inputs`` skips loading (frames
+    already in hand). Returns a ``BatchResult``; failed gemeenten are in ``.failed``.
+    """
+    if pdf:
+        require_chromium()
+    if inputs is None:
+        gemeenten, classification_year = load_gemeenten_for(settings, table)
+    else:
+        gemeenten, classification_year = inputs.gemeenten, inputs.figures.attrs.get("bron", {}).get("classification_year")
+    codes = resolve_targets(gemeenten, targets, ggd=ggd, all_gemeenten=all_gemeenten, classification_year=classification_year)
+    if not codes:
+        raise BadInputError(f"GGD-regio {ggd!r} has no gemeenten", hint="run `eenzaamheid gemeenten` to see the regions")
+    if inputs is None:
+        inputs = load_inputs(settings, None if all_gemeenten else codes, table=table, gemeenten=gemeenten,
+                             classification_year=classification_year)
+    _check_year(inputs, year)
+    return render_reports(inputs, codes, output_dir=output_dir, year=year, pdf=pdf, slides=slides,
+                          workers=workers, progress=progress)
+
+
+def generate_report(
+    settings: Settings,
+    gemeente: str,
+    *,
+    year: int | None = None,
+    table: str | None = None,
+    pdf: bool = False,
+    slides: bool = True,
+    output_dir: Path = Path("reports"),
+    inputs: ReportInputs | None = None,
+) -> Path:
+    """One gemeente's factsheet, rendered in this process (the notebook's verb); returns the HTML path.
+
+    Same keywords as ``generate_reports``; unlike it, a failure raises. The PDF and slides (when asked)
+    are written next to the HTML.
+    """
+    if pdf:
+        require_chromium()
+    if inputs is None:
+        gemeenten, classification_year = load_gemeenten_for(settings, table)
+        code = resolve_targets(gemeenten, [gemeente], classification_year=classification_year)[0]
+        inputs = load_inputs(settings, [code], table=table, gemeenten=gemeenten, classification_year=classification_year)
+    else:
+        code = resolve_targets(inputs.gemeenten, [gemeente])[0]
+    _check_year(inputs, year)
+    options = _Options(Path(output_dir), year, pdf, slides)
+    with ExitStack() as stack:
+        printer = stack.enter_context(pdf_printer()) if pdf else None
+        outcome = _render_one(inputs, code, options, printer)
+    assert outcome.html is not None
+    return outcome.html

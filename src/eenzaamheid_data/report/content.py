@@ -1,0 +1,706 @@
+"""Every number and sentence of one gemeente's factsheet, computed here and nowhere else.
+
+``build_content`` calls ``analysis`` for the figures and comparisons and ``charts``/``maps`` for the
+pictures, and returns a ``GemeenteReport``: plain values and ready Dutch text, so the template only
+places them. The key messages and the support pointers follow the explicit rules documented below
+(``KEY_MESSAGE_RULES``, ``SUPPORT_RULES``); they never say more than the figures carry.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from .. import fmt
+from ..errors import InvalidDataError, UnknownRegionError
+from . import texts
+
+log = logging.getLogger(__name__)
+
+HEADLINE_AGE = "18+"
+INDICATORS = ("eenzaam", "sterk_eenzaam", "emotioneel_eenzaam", "sociaal_eenzaam")
+
+KEY_MESSAGE_RULES = (
+    "Regel 1 — vergelijking met Nederland: het percentage eenzame inwoners van 18 jaar en ouder, met de "
+    "uitkomst van de toets uit analysis (hoger, lager, niet aantoonbaar verschillend). Zonder toets geen "
+    "oordeel.",
+    "Regel 2 — leeftijd: de leeftijdsgroep (18 tot 65 jaar of 65 jaar en ouder) met het hoogste percentage "
+    "eenzaam wordt alleen genoemd als de twee 95%-intervallen elkaar niet overlappen; anders staat er dat "
+    "een verschil niet aantoonbaar is.",
+    "Regel 3 — aantallen: het geschatte aantal eenzame en sterk eenzame inwoners van 18 jaar en ouder "
+    "(percentage maal inwoners, afgerond), zoals analysis.people_counts het berekent.",
+)
+
+SUPPORT_RULES = (
+    "Sociaal eenzaam (18+) hoger dan Nederland → ontmoetingsmogelijkheden en netwerk.",
+    "Emotioneel eenzaam (18+) hoger dan Nederland → persoonlijk en betekenisvol contact.",
+    "Eenzaam bij 65-plussers hoger dan Nederland, of aantoonbaar hoger dan bij 18–64-jarigen → "
+    "bezoek- en maatjesprojecten (persoonlijk contact) en praktische ondersteuning zoals vervoer.",
+    "Eenzaam bij 18–64-jarigen hoger dan Nederland → een gewaardeerde rol en bezigheden (werk, "
+    "vrijwilligerswerk, opleiding).",
+    "Sterk eenzaam (18+) hoger dan Nederland → sociale vaardigheden en realistische verwachtingen, met "
+    "persoonlijke begeleiding.",
+    "Wijken die aandacht vragen (analysis.aandachtsgebieden) → ontmoeting dichtbij huis in die wijken.",
+)
+
+_GEBIED = {"gemeente": "Gemeente", "ggdregio": "GGD-regio", "ggd": "GGD-regio", "provincie": "Provincie", "nederland": "Nederland", "wijk": "Wijk"}
+_AGE_PHRASE = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 jaar en ouder"}
+
+# Columns left out of the tables behind the charts: codes and bookkeeping.
+_HIDDEN = {
+    "regiocode", "gemeentecode", "tabel", "niveau", "statcode", "geometry", "aantal", "aantal_ondergrens", "aantal_bovengrens",
+    "bron", "afgeleid", "n_gemeenten", "n_ontbrekend", "afstand", "ref_regiocode",
+}
+
+
+# -- the report, as data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table ready for the page: formatted text cells; ``numeric`` columns are right-aligned."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart or map ready for the page, and how to draw it again (for the slides).
+
+    ``svg`` is matplotlib's own SVG output (its text is escaped by matplotlib); ``summary`` is the one
+    Dutch sentence used as its text alternative; ``table`` holds the data behind it.
+    ``draw(ax=...)`` returns a ChartResult (``kind == "axes"``) or ``draw(aspect=...)`` a
+    ``(Figure, JoinReport)`` (``kind == "figure"``: the map, which carries its own title and source).
+    ``figure`` is the chart's own laid-out 16:9 figure when kept, so a slide needs no second layout.
+    """
+
+    key: str
+    title: str
+    svg: str
+    summary: str
+    table: Table
+    source: str
+    notes: tuple[str, ...] = ()
+    kind: str = "axes"
+    draw: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    figure: Any = field(default=None, repr=False, compare=False)  # the laid-out 16:9 figure, for a slide
+
+
+@dataclass(frozen=True)
+class Kerncijfer:
+    """One indicator for 18+, with its interval and how it compares with Nederland and the GGD-regio."""
+
+    indicator: str
+    label: str
+    uitleg: str
+    waarde: float
+    ondergrens: float
+    bovengrens: float
+    tekst: str
+    interval: str
+    nederland: float
+    ggd: float
+    verschil_nl: str
+    verschil_ggd: str
+    vergelijking_nl: str
+    vergelijking_ggd: str
+
+
+@dataclass(frozen=True)
+class Boodschap:
+    """A key message and the rule that produced it."""
+
+    regel: int
+    tekst: str
+
+
+@dataclass(frozen=True)
+class Suggestie:
+    tekst: str
+    reden: str
+
+
+@dataclass(frozen=True)
+class Ondersteuning:
+    """One of the seven kinds of support, with the pointers the figures give (maybe none)."""
+
+    key: str
+    titel: str
+    tekst: str
+    suggesties: tuple[Suggestie, ...]
+
+
+@dataclass(frozen=True)
+class Aandachtswijk:
+    regiocode: str
+    regionaam: str
+    tekst: str
+    interval: str
+    toelichting: str
+
+
+@dataclass(frozen=True)
+class GemeenteReport:
+    """Everything the factsheet of one gemeente shows; the template adds only layout."""
+
+    gemeentecode: str
+    gemeentenaam: str
+    provincienaam: str
+    ggdregiocode: str
+    ggdregionaam: str
+    ggd_enkel: bool
+    jaar: int
+    tabel: str
+    demo: bool
+    titel: str
+    ondertitel: str
+    intro: str
+    inwoners: str
+    kerncijfers: tuple[Kerncijfer, ...]
+    kernboodschappen: tuple[Boodschap, ...]
+    leeftijd: Chart | None
+    trend: Chart | None
+    aantallen: Chart | None
+    kaart: Chart | None
+    aandachtswijken: tuple[Aandachtswijk, ...]
+    aandacht_tekst: str
+    vergelijkbaar: Chart | None
+    landelijk: Chart | None
+    ondersteuning: tuple[Ondersteuning, ...]
+    methode: tuple[str, ...]
+    rekenwijze: tuple[str, ...]
+    bronnen: tuple[str, ...]
+    bronregel: str
+    opgehaald: str
+    gemaakt: str
+    meldingen: tuple[str, ...] = ()
+    bron: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kerncijfer(self) -> dict[str, Kerncijfer]:
+        return {k.indicator: k for k in self.kerncijfers}
+
+
+# -- small helpers ----------------------------------------------------------------------------------
+
+
+def _nan(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _f(value: Any) -> float:
+    return float("nan") if _nan(value) else float(value)
+
+
+def _verschil(value: Any) -> str:
+    return value if isinstance(value, str) and value in texts.VERSCHIL_WOORDEN else "onbekend"
+
+
+def _format_cell(column: str, value: Any) -> str:
+    if column in ("waarde", "aandeel_65plus") or column.startswith("percentage"):
+        return fmt.pct(value)
+    if column == "indicator":
+        return fmt.INDICATOR_LABELS.get(str(value), str(value))
+    if column == "gebied":
+        return _GEBIED.get(str(value), str(value))
+    if column == "leeftijd":
+        return fmt.AGE_LABELS.get(str(value), str(value))
+    if column in ("inwoners", "inwoners_18plus", "inwoners_18_64", "inwoners_65plus"):
+        return fmt.number(value, 0)
+    if column in ("jaar", "stedelijkheid"):
+        return fmt.MISSING if _nan(value) else str(int(value))
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return fmt.number(value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return fmt.MISSING
+    return str(value)
+
+
+_NUMERIC = {"waarde", "interval", "inwoners", "inwoners_18plus", "aandeel_65plus", "aantal_tekst", "jaar", "ondergrens", "bovengrens"}
+_HEADERS = {
+    "regionaam": "Gebied", "gebied": "Soort gebied", "gemeentenaam": "Gemeente", "leeftijd": "Leeftijd",
+    "leeftijdsband": "Leeftijd", "indicator": "Soort eenzaamheid", "jaar": "Jaar", "waarde": "Percentage",
+    "interval": "95%-interval", "verschil_nl": "Vergeleken met Nederland", "verschil_ggd": "Vergeleken met GGD-regio",
+    "verandering": "Verandering", "leeftijdsgrens": "Leeftijden", "aantal_tekst": "Aantal inwoners (geschat)",
+    "interval_tekst": "Marge van het aantal", "inwoners": "Inwoners", "inwoners_18plus": "Inwoners 18+",
+    "stedelijkheid": "Stedelijkheid (1 = zeer sterk, 5 = niet stedelijk)", "aandeel_65plus": "Aandeel 65-plussers",
+    "toelichting": "Toelichting", "aandachtsgebied": "Vraagt aandacht",
+}
+
+
+def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
+    """Any analysis/chart table as formatted Dutch text: labels for codes, decimal commas, intervals joined."""
+    columns = [c for c in frame.columns if c not in _HIDDEN]
+    joined = "ondergrens" in columns and "bovengrens" in columns
+    out_cols: list[str] = []
+    for col in columns:
+        if col == "bovengrens" and joined:
+            continue
+        out_cols.append("interval" if (col == "ondergrens" and joined) else col)
+    rows = []
+    for record in frame.to_dict("records"):
+        row = []
+        for col in out_cols:
+            if col == "interval":
+                row.append(fmt.pct_range(record["ondergrens"], record["bovengrens"]))
+            else:
+                row.append(_format_cell(col, record.get(col)))
+        rows.append(tuple(row))
+    numeric = tuple(c in _NUMERIC for c in out_cols)
+    headers = tuple(_HEADERS.get(c, c.replace("_", " ").capitalize()) for c in out_cols)
+    return Table(caption, headers, tuple(rows), numeric)
+
+
+FONTTYPE = "none"  # SVG text as <text>, not glyph paths (see figure_svg)
+
+
+def figure_svg(fig: Any, key: str, *, tight: bool = True) -> str:
+    """A matplotlib figure as inline SVG with ids made unique per chart (several SVGs share one page).
+
+    Text stays text (``FONTTYPE``): selectable and searchable in the PDF, and quicker to write than glyph
+    paths; matplotlib names DejaVu Sans with fallbacks such as Verdana and Arial. ``tight=False`` skips
+    the extra layout pass for figures that already fit (constrained layout).
+    """
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": FONTTYPE, "svg.hashsalt": key}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight" if tight else None,
+                    metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>|<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{key}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{key}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{key}-\1"', svg)
+    # Let CSS size it: drop the fixed width/height, keep the viewBox.
+    svg = re.sub(r'^<svg([^>]*?)\s+width="[^"]*"\s+height="[^"]*"', r'<svg\1', svg, count=1)
+    return svg.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1).strip()
+
+
+CHART_SIZE_IN = (7.0, 7.0 * 9 / 16)
+"""Charts are drawn once at 16:9 and page width: the page shows them as SVG, the slides as 1920 × 1080 PNG."""
+
+
+def _draw(key: str, title: str, draw: Callable[..., Any], source: str, *, notes: Sequence[str] = (), keep: bool = True) -> Chart:
+    """Draw a ChartResult-returning chart once; keep it as SVG (and, with ``keep``, the laid-out figure for a slide)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=CHART_SIZE_IN, layout="constrained")  # not pyplot: nothing global, nothing shown in notebooks
+    result = draw(ax=fig.add_subplot(), source=source)
+    summary = str(result.summary)
+    table = table_from_frame(pd.DataFrame(result.table), f"De cijfers bij: {title.lower()}")
+    svg = figure_svg(fig, key, tight=False)
+    fig.set_layout_engine("none")  # the layout is done; a slide reuses it instead of computing it again
+    return Chart(key, title, svg, summary, table, source, tuple(notes), "axes", draw, fig if keep else None)
+
+
+def national_chart(age_bands: pd.DataFrame | None) -> Chart | None:
+    """The national picture by age band (CBS, a different survey), the same for every gemeente: draw it once."""
+    from .. import analysis, charts
+
+    if age_bands is None or age_bands.empty:
+        return None
+    national = analysis.national_age_bands(age_bands)
+    if national.empty:
+        return None
+    return _draw("landelijk", "Heel Nederland naar leeftijd (ander onderzoek)", partial(charts.national_age_band_chart, national),
+                 fmt.source_line(age_bands.attrs.get("bron", {})), notes=(texts.NATIONAL_NOTE,), keep=False)
+
+
+# -- the parts of the report --------------------------------------------------------------------------
+
+
+def _gemeente_row(gemeenten: pd.DataFrame, gemeentecode: str) -> pd.Series:
+    rows = gemeenten[gemeenten["gemeentecode"] == gemeentecode]
+    if rows.empty:
+        raise UnknownRegionError(gemeentecode)
+    return rows.iloc[0]
+
+
+def _rows_of(breakdown: pd.DataFrame, code: str) -> pd.DataFrame:
+    return breakdown[breakdown["regiocode"] == code]
+
+
+def _pick(frame: pd.DataFrame, leeftijd: str, indicator: str) -> Mapping[str, Any]:
+    rows = frame[(frame["leeftijd"] == leeftijd) & (frame["indicator"] == indicator)]
+    return {str(k): v for k, v in rows.iloc[0].items()} if len(rows) else {}
+
+
+def _vergelijking(verschil: str, other: float, where: str) -> str:
+    value = fmt.pct(other)
+    return {
+        "hoger": f"Hoger dan {where} ({value})",
+        "lager": f"Lager dan {where} ({value})",
+        "niet aantoonbaar verschillend": f"Niet aantoonbaar anders dan {where} ({value})",
+    }.get(verschil, f"Niet te vergelijken met {where}" + ("" if _nan(other) else f" ({value})"))
+
+
+def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: str, ggd_enkel: bool) -> tuple[Kerncijfer, ...]:
+    """The four indicators for 18+ of the gemeente, each compared with Nederland and its GGD-regio."""
+    out = []
+    for indicator in INDICATORS:
+        row = _pick(gem, HEADLINE_AGE, indicator)
+        nl_value = _f(_pick(nl, HEADLINE_AGE, indicator).get("waarde"))
+        ggd_value = _f(_pick(ggd, HEADLINE_AGE, indicator).get("waarde"))
+        v_nl, v_ggd = _verschil(row.get("verschil_nl")), _verschil(row.get("verschil_ggd"))
+        out.append(
+            Kerncijfer(
+                indicator=indicator,
+                label=fmt.INDICATOR_LABELS[indicator],
+                uitleg=texts.INDICATOR_UITLEG[indicator],
+                waarde=_f(row.get("waarde")),
+                ondergrens=_f(row.get("ondergrens")),
+                bovengrens=_f(row.get("bovengrens")),
+                tekst=fmt.pct(row.get("waarde")),
+                interval=fmt.pct_range(row.get("ondergrens"), row.get("bovengrens")),
+                nederland=nl_value,
+                ggd=ggd_value,
+                verschil_nl=v_nl,
+                verschil_ggd=v_ggd,
+                vergelijking_nl=_vergelijking(v_nl, nl_value, "in Nederland"),
+                vergelijking_ggd=(
+                    f"De GGD-regio bestaat alleen uit {naam}" if ggd_enkel else _vergelijking(v_ggd, ggd_value, "in de GGD-regio")
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool | None:
+    """Whether two 95%-intervals overlap; None when an interval is missing."""
+    bounds = [a.get("ondergrens"), a.get("bovengrens"), b.get("ondergrens"), b.get("bovengrens")]
+    if any(_nan(x) for x in bounds):
+        return None
+    lo_a, hi_a, lo_b, hi_b = (float(x) for x in bounds)  # type: ignore[arg-type]
+    return not (lo_a > hi_b or lo_b > hi_a)
+
+
+def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam: str, jaar: int) -> tuple[Boodschap, ...]:
+    """The three key messages, one per rule in ``KEY_MESSAGE_RULES``."""
+    # Rule 1: eenzaam 18+ against Nederland, using the test's verdict only.
+    row = _pick(gem, HEADLINE_AGE, "eenzaam")
+    nl_text = fmt.pct(_pick(nl, HEADLINE_AGE, "eenzaam").get("waarde"))
+    if _nan(row.get("waarde")):
+        first = f"Voor {naam} is over {jaar} geen cijfer over eenzaamheid bekend."
+    else:
+        start = f"In {naam} voelt {fmt.pct(row['waarde'])} van de inwoners van 18 jaar en ouder zich eenzaam."
+        verdict = {
+            "hoger": f"Dat is meer dan in heel Nederland ({nl_text}).",
+            "lager": f"Dat is minder dan in heel Nederland ({nl_text}).",
+            "niet aantoonbaar verschillend": f"Dat verschilt niet aantoonbaar van heel Nederland ({nl_text}).",
+        }.get(_verschil(row.get("verschil_nl")), "Of dat meer of minder is dan in heel Nederland, is niet te zeggen.")
+        first = f"{start} {verdict}"
+
+    # Rule 2: the age group with the higher share, only when the intervals do not overlap.
+    young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
+    overlap = _overlap(young, old)
+    y_text, o_text = fmt.pct(young.get("waarde")), fmt.pct(old.get("waarde"))
+    if overlap is None or _nan(young.get("waarde")) or _nan(old.get("waarde")):
+        second = "Voor de leeftijdsgroepen zijn niet genoeg gegevens om ze met elkaar te vergelijken."
+    elif overlap:
+        second = (
+            f"Inwoners van 18 tot 65 jaar ({y_text}) en van 65 jaar en ouder ({o_text}) verschillen niet aantoonbaar: "
+            "de marges van de twee cijfers overlappen."
+        )
+    elif float(old["waarde"]) > float(young["waarde"]):
+        second = f"Inwoners van 65 jaar en ouder zijn vaker eenzaam ({o_text}) dan inwoners van 18 tot 65 jaar ({y_text})."
+    else:
+        second = f"Inwoners van 18 tot 65 jaar zijn vaker eenzaam ({y_text}) dan inwoners van 65 jaar en ouder ({o_text})."
+
+    # Rule 3: estimated numbers of (sterk) eenzame inwoners of 18+.
+    lonely, strong = _people(people, HEADLINE_AGE, "eenzaam"), _people(people, HEADLINE_AGE, "sterk_eenzaam")
+    if lonely is None:
+        third = "Hoeveel inwoners eenzaam zijn, is niet te schatten: het percentage of het aantal inwoners ontbreekt."
+    else:
+        third = f"{_capital(lonely)} inwoners van 18 jaar en ouder voelen zich eenzaam."
+        if strong is not None:
+            third += f" {_capital(strong)} van hen voelen zich sterk eenzaam."
+    return (Boodschap(1, first), Boodschap(2, second), Boodschap(3, third))
+
+
+def _people(people: pd.DataFrame, leeftijd: str, indicator: str) -> str | None:
+    if people is None or people.empty or "leeftijd" not in people or "indicator" not in people:
+        return None
+    row = _pick(people, leeftijd, indicator)
+    if not row or _nan(row.get("aantal")):
+        return None
+    text = row.get("aantal_tekst")
+    text = str(text) if isinstance(text, str) and text else fmt.people(row.get("aantal"))
+    return text if "ongeveer" in text or "schatting" in text else f"naar schatting {text}"
+
+
+def _sentence(text: Any) -> str:
+    text = str(text).strip() if isinstance(text, str) else ""
+    return text if not text or text.endswith(".") else text + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aandachtswijk], naam: str) -> tuple[Ondersteuning, ...]:
+    """The seven kinds of support, each with the suggestions ``SUPPORT_RULES`` give for these figures."""
+    found: dict[str, list[Suggestie]] = {item.key: [] for item in texts.SUPPORT_KINDS}
+
+    def higher(leeftijd: str, indicator: str) -> str | None:
+        """The reason text when the gemeente is demonstrably higher than Nederland, else None."""
+        row = _pick(gem, leeftijd, indicator)
+        if _verschil(row.get("verschil_nl")) != "hoger":
+            return None
+        nl_value = _pick(nl, leeftijd, indicator).get("waarde")
+        label = fmt.INDICATOR_LABELS[indicator].lower()
+        return (f"{label}, {_AGE_PHRASE[leeftijd]}: {fmt.pct(row.get('waarde'))} in {naam}, {fmt.pct(nl_value)} in heel Nederland. "
+                "Dat verschil is aantoonbaar.")
+
+    if reason := higher(HEADLINE_AGE, "sociaal_eenzaam"):
+        found["ontmoeting"].append(Suggestie(
+            "Meer inwoners dan gemiddeld missen een kring van mensen om zich heen. Denk aan plekken en activiteiten "
+            "om elkaar te ontmoeten en aan manieren om het netwerk van inwoners te vergroten.", _capital(reason)))
+    if reason := higher(HEADLINE_AGE, "emotioneel_eenzaam"):
+        found["persoonlijk"].append(Suggestie(
+            "Meer inwoners dan gemiddeld missen een hechte band. Denk aan aandacht van mens tot mens, zoals een "
+            "maatje of een vast gesprek.", _capital(reason)))
+    old_reason = higher("65+", "eenzaam")
+    if old_reason is None:
+        young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
+        if _overlap(young, old) is False and _f(old.get("waarde")) > _f(young.get("waarde")):
+            old_reason = (f"eenzaam, 65 jaar en ouder: {fmt.pct(old.get('waarde'))}; 18 tot 65 jaar: "
+                          f"{fmt.pct(young.get('waarde'))}. Dat verschil is aantoonbaar.")
+    if old_reason:
+        found["persoonlijk"].append(Suggestie(
+            "Veel 65-plussers voelen zich eenzaam. Bezoek- en maatjesprojecten kunnen helpen.", _capital(old_reason)))
+        found["praktisch"].append(Suggestie(
+            "Kijk of ouderen praktisch kunnen meedoen: vervoer naar activiteiten, hulp bij de telefoon of computer.",
+            _capital(old_reason)))
+    if reason := higher("18-64", "eenzaam"):
+        for key, text in (
+            ("rol", "Veel inwoners onder de 65 voelen zich eenzaam. Een gewaardeerde rol, zoals vrijwilligerswerk, kan helpen."),
+            ("bezigheden", "Denk aan werk, een opleiding of een club als manier om contact te maken, samen met werkgevers en scholen."),
+        ):
+            found[key].append(Suggestie(text, _capital(reason)))
+    if reason := higher(HEADLINE_AGE, "sterk_eenzaam"):
+        for key, text in (
+            ("vaardigheden", "Meer inwoners dan gemiddeld zijn sterk eenzaam. Zij hebben vaak persoonlijke begeleiding nodig, "
+                             "bijvoorbeeld om contact te leren leggen."),
+            ("verwachtingen", "Bij sterke eenzaamheid kan het helpen om samen te kijken naar wat iemand van contact verwacht."),
+        ):
+            found[key].append(Suggestie(text, _capital(reason)))
+    if len(wijken) == 1:
+        found["ontmoeting"].append(Suggestie(
+            f"Begin dichtbij huis, in de wijk die aandacht vraagt: {wijken[0].regionaam}.", "Deze wijk valt op in de kaart van de wijken."))
+    elif wijken:
+        names = ", ".join(w.regionaam for w in wijken[:5]) + (" en andere" if len(wijken) > 5 else "")
+        found["ontmoeting"].append(Suggestie(
+            f"Begin dichtbij huis, in de wijken die aandacht vragen: {names}.", "Deze wijken vallen op in de kaart van de wijken."))
+    return tuple(Ondersteuning(i.key, i.titel, i.tekst, tuple(found[i.key])) for i in texts.SUPPORT_KINDS)
+
+
+def _aandachtswijken(found: pd.DataFrame) -> tuple[Aandachtswijk, ...]:
+    if found is None or found.empty:
+        return ()
+    if "aandachtsgebied" in found and found["aandachtsgebied"].dtype == bool:
+        found = found[found["aandachtsgebied"]]
+    return tuple(
+        Aandachtswijk(
+            str(r.get("regiocode", "")), str(r.get("regionaam", r.get("regiocode", ""))),
+            fmt.pct(r.get("waarde")), fmt.pct_range(r.get("ondergrens"), r.get("bovengrens")),
+            _sentence(r.get("toelichting")),
+        )
+        for r in found.to_dict("records")
+    )
+
+
+def _aandacht_tekst(found: int, tested: int, gemeente_pct: str) -> str:
+    """The sentence above the list of wijken that lie demonstrably above the gemeente as a whole."""
+    if tested == 0:
+        return "Voor de wijken van deze gemeente zijn geen cijfers bekend."
+    if found == 0:
+        return (f"Geen enkele wijk ligt aantoonbaar boven het cijfer van de gemeente als geheel ({gemeente_pct}). "
+                "Een wijk kan wel een hoog cijfer hebben met een marge die te breed is om dat zeker te zeggen.")
+    wijken = "wijk ligt" if found == 1 else "wijken liggen"
+    return f"Deze {wijken} aantoonbaar boven het cijfer van de gemeente als geheel ({gemeente_pct}):"
+
+
+def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, highlight: list[str], source: str) -> Chart | None:
+    from .. import maps
+
+    values = wijk_rows[(wijk_rows["leeftijd"] == HEADLINE_AGE) & (wijk_rows["indicator"] == "eenzaam") & (wijk_rows["jaar"] == jaar)]
+    if values.empty or boundaries is None or len(boundaries) == 0:
+        return None
+    codes = sorted(values["regiocode"].unique())
+    draw = partial(
+        maps.make_map, wijk_rows, boundaries, indicator="eenzaam", year=jaar, age=HEADLINE_AGE,
+        area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=highlight or None,
+    )
+    fig, join = draw()
+    notes = []
+    if not join.ok:
+        notes.append(join.footnote())
+    known = values.dropna(subset=["waarde"]).sort_values("waarde")
+    if known.empty:
+        summary = f"Kaart van de wijken van {naam}; voor geen enkele wijk is een cijfer bekend."
+    else:
+        low, high = known.iloc[0], known.iloc[-1]
+        wijken = "wijk" if len(codes) == 1 else f"{len(codes)} wijken"
+        if len(known) == 1:
+            summary = (f"Kaart van de {wijken} van {naam}: alleen voor {low['regionaam']} is een cijfer bekend; daar is "
+                       f"{fmt.pct(low['waarde'])} van de inwoners van 18 jaar en ouder eenzaam ({jaar}).")
+        else:
+            summary = (
+                f"Kaart van de {wijken} van {naam}: het percentage eenzame inwoners van 18 jaar en ouder in {jaar} "
+                f"loopt van {fmt.pct(low['waarde'])} in {low['regionaam']} tot {fmt.pct(high['waarde'])} in {high['regionaam']}."
+            )
+        missing = len(values) - len(known)
+        if missing:
+            summary += f" Voor {missing} {'wijk' if missing == 1 else 'wijken'} is geen cijfer bekend."
+    frame = values[["regionaam", "waarde", "ondergrens", "bovengrens"]].copy()
+    frame["aandachtsgebied"] = values["regiocode"].isin(highlight).to_numpy()
+    frame = frame.sort_values(["waarde", "regionaam"], ascending=[False, True], na_position="last")
+    table = table_from_frame(frame, f"Eenzaam per wijk van {naam}, 18 jaar en ouder, {jaar}")
+    return Chart("kaart", f"Eenzaamheid per wijk in {jaar}", figure_svg(fig, "kaart"), summary, table, source, tuple(notes), "figure", draw)
+
+
+# -- the public verb --------------------------------------------------------------------------------
+
+
+def build_content(
+    figures: pd.DataFrame,
+    wijk_figures: pd.DataFrame,
+    gemeenten: pd.DataFrame,
+    population: pd.DataFrame,
+    regional: pd.DataFrame,
+    age_bands: pd.DataFrame | None,
+    wijk_boundaries: Any,
+    gemeentecode: str,
+    *,
+    jaar: int | None = None,
+    today: date | None = None,
+    landelijk: Chart | None = None,
+) -> GemeenteReport:
+    """Gather the factsheet of ``gemeentecode`` from data loaded once (see ``batch``).
+
+    ``figures`` is the gemeente-level tidy table (with Nederland), ``wijk_figures`` the wijk level (any
+    set of gemeenten that includes this one), ``regional`` the GGD-regio aggregates from
+    ``analysis.aggregate_regions``, ``wijk_boundaries`` the wijk GeoDataFrame. ``jaar`` defaults to the
+    newest survey year. ``landelijk`` is the national chart when already drawn (``national_chart``).
+    """
+    from .. import analysis, charts
+
+    row = _gemeente_row(gemeenten, gemeentecode)
+    naam, ggdcode = str(row["gemeentenaam"]), str(row["ggdregiocode"])
+    own = figures[figures["regiocode"] == gemeentecode]
+    if own.empty:
+        raise InvalidDataError(
+            f"no figures for {naam} ({gemeentecode}) in table {figures.attrs.get('bron', {}).get('table', '?')}",
+            hint="check the table's classification year against the gemeente code",
+        )
+    jaar = int(jaar if jaar is not None else own["jaar"].max())
+    bron = dict(figures.attrs.get("bron", {}))
+    source = fmt.source_line(bron)
+    ggd_enkel = int((gemeenten["ggdregiocode"] == ggdcode).sum()) == 1
+
+    breakdown = analysis.age_breakdown(figures, gemeenten, regional, gemeentecode, jaar=jaar)
+    gem_rows = _rows_of(breakdown, gemeentecode)
+    nl_rows = breakdown[breakdown["regiocode"].astype(str).str.startswith("NL")]
+    ggd_rows = _rows_of(breakdown, ggdcode)
+
+    people = analysis.people_counts(figures, population, gemeentecode=gemeentecode, jaar=jaar)
+    kerncijfers_ = kerncijfers(gem_rows, nl_rows, ggd_rows, naam, ggd_enkel)
+    messages = key_messages(gem_rows, nl_rows, people, naam, jaar)
+
+    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), source)
+    trend_table = analysis.trend(figures, gemeentecode, leeftijd=HEADLINE_AGE)
+    trend = None if trend_table.empty else _draw(
+        "trend", "Eenzaamheid door de jaren heen", partial(charts.trend_chart, trend_table), source,
+        notes=(texts.TREND_NOTE,))
+    aantallen = None if people.empty else _draw(
+        "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people), source,
+        notes=(texts.PEOPLE_NOTE,))
+
+    wijk_rows = wijk_figures[wijk_figures["gemeentecode"] == gemeentecode] if wijk_figures is not None else pd.DataFrame()
+    wijken: tuple[Aandachtswijk, ...] = ()
+    kaart = None
+    tested = 0
+    if not wijk_rows.empty:
+        found = analysis.aandachtsgebieden(wijk_rows, own, indicator="eenzaam", leeftijd=HEADLINE_AGE, jaar=jaar)
+        wijken, tested = _aandachtswijken(found), int(found.attrs.get("n_getoetst", len(found)))
+        bron_jaar = bron.get("classification_year")
+        kaart = _map_chart(wijk_rows, wijk_boundaries, naam, jaar, [w.regiocode for w in wijken],
+                           fmt.source_line(bron, boundary_year=int(bron_jaar) if bron_jaar else None))
+    else:
+        log.info("%s: no wijk figures; the report has no map", gemeentecode)
+    aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct(kerncijfers_[0].waarde))
+
+    similar = analysis.similar_gemeenten(population, gemeentecode, k=5)
+    vergelijkbaar = None if similar is None or similar.empty else _draw(
+        "vergelijkbaar", "Vergelijkbare gemeenten", partial(charts.similar_chart, figures, similar, gemeentecode, jaar=jaar),
+        source, notes=(texts.SIMILAR_NOTE,))
+
+    if landelijk is None:
+        landelijk = national_chart(age_bands)
+
+    inwoners_row = population[population["regiocode"] == gemeentecode]
+    inwoners = fmt.number(inwoners_row["inwoners"].iloc[0], 0) if len(inwoners_row) else fmt.MISSING
+    bronnen = [source]
+    for frame in (population, gemeenten):
+        if frame.attrs.get("bron"):
+            bronnen.append(fmt.source_line(frame.attrs["bron"]))
+    if landelijk is not None:
+        bronnen.append(landelijk.source)
+    meldingen = [*figures.attrs.get("meldingen", [])]
+    if kaart is not None:
+        meldingen += list(kaart.notes)
+
+    return GemeenteReport(
+        gemeentecode=gemeentecode,
+        gemeentenaam=naam,
+        provincienaam=str(row.get("provincienaam", "")),
+        ggdregiocode=ggdcode,
+        ggdregionaam=str(row.get("ggdregionaam", "")),
+        ggd_enkel=ggd_enkel,
+        jaar=jaar,
+        tabel=str(bron.get("table", "")),
+        demo=bool(bron.get("demo")),
+        titel=texts.TITLE.format(naam=naam),
+        ondertitel=f"{texts.SUBTITLE} — cijfers over {jaar}",
+        intro=texts.INTRO.format(naam=naam),
+        inwoners=inwoners,
+        kerncijfers=kerncijfers_,
+        kernboodschappen=messages,
+        leeftijd=leeftijd,
+        trend=trend,
+        aantallen=aantallen,
+        kaart=kaart,
+        aandachtswijken=wijken,
+        aandacht_tekst=aandacht_tekst,
+        vergelijkbaar=vergelijkbaar,
+        landelijk=landelijk,
+        ondersteuning=support_pointers(gem_rows, nl_rows, wijken, naam),
+        methode=texts.METHOD_NOTES,
+        rekenwijze=(analysis.METHOD_DIFFERENCE, analysis.METHOD_AGGREGATE, analysis.METHOD_TREND, analysis.METHOD_PEOPLE,
+                    analysis.METHOD_AANDACHT, analysis.METHOD_SIMILAR),
+        bronnen=tuple(dict.fromkeys(bronnen)),
+        bronregel=source,
+        opgehaald=fmt.dutch_date(bron.get("fetched_at")),
+        gemaakt=fmt.dutch_date(today or date.today()),
+        meldingen=tuple(meldingen),
+        bron=bron,
+    )

@@ -1,0 +1,312 @@
+"""Turn a ``GemeenteReport`` into files: one self-contained HTML page, a PDF, 16:9 slides, an index.
+
+Every file is written to a temporary name in its target folder and renamed into place, so a reader
+never sees half a report. The HTML has no external requests at all: CSS inline, charts as inline SVG.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import fmt
+from ..cache import atomic_write
+from ..errors import EenzaamheidError
+from . import texts
+from .content import Chart, GemeenteReport
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_ENV = "EENZAAMHEID_CHROMIUM"
+CHROMIUM_ARGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+SLIDE_PX = (1920, 1080)
+SLIDE_SIZE_IN = (8.0, 4.5)
+SLIDE_DPI = 240  # 8 × 4.5 inch at 240 dpi = 1920 × 1080 px; charts keep their page proportions
+
+
+# -- names and files --------------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """A file-name part from an area name: lowercase ASCII, accents dropped ("'s-Hertogenbosch" → "s-hertogenbosch")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    ascii_name = re.sub(r"['’`]", "", ascii_name)
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    return slug or "gemeente"
+
+
+def report_path(report: GemeenteReport, out_dir: Path) -> Path:
+    """``out_dir/<jaar>/<gemeentecode>-<naam-slug>.html``."""
+    return Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-{slugify(report.gemeentenaam)}.html"
+
+
+def _write(path: Path, data: bytes) -> Path:
+    atomic_write(path, data)
+    os.chmod(path, 0o644)  # mkstemp makes 0600; reports are meant to be shared
+    return path
+
+
+# -- HTML ---------------------------------------------------------------------------------------------
+
+
+def _css_string(value: object) -> Markup:
+    """A CSS string literal with every character that is not a letter or digit escaped (safe inside <style>)."""
+    text = "".join(ch if ch.isalnum() and ch.isascii() else f"\\{ord(ch):06x}" for ch in str(value))
+    return Markup(f'"{text}"')
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("eenzaamheid_data.report", "templates"),
+        autoescape=True,  # every value from the data is escaped; only our own CSS and matplotlib's SVG are marked safe
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    env.filters["css_string"] = _css_string
+    return env
+
+
+def _css() -> str:
+    return _environment().loader.get_source(_environment(), "report.css")[0]
+
+
+def render_html(report: GemeenteReport) -> str:
+    """The whole factsheet as one self-contained HTML page (CSS inline, charts as inline SVG)."""
+    footer = f"{report.titel} — {report.jaar}" + (f" — {fmt.DEMO_MARK.upper()}" if report.demo else "")
+    return _environment().get_template("gemeente.html.j2").render(
+        r=report,
+        texts=texts,
+        css=Markup(_css()),
+        demo_mark=fmt.DEMO_MARK,
+        footer_left=footer,
+        support_intro=texts.SUPPORT_INTRO.format(naam=report.gemeentenaam),
+    )
+
+
+def write_report(report: GemeenteReport, out_dir: Path) -> Path:
+    """Write the factsheet to ``out_dir/<jaar>/<code>-<slug>.html`` atomically; return its path."""
+    path = report_path(report, out_dir)
+    _write(path, render_html(report).encode("utf-8"))
+    log.info("wrote %s", path)
+    return path
+
+
+# -- PDF via headless Chromium --------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    """The Chromium to print with: $EENZAAMHEID_CHROMIUM, else chromium or chromium-browser on PATH."""
+    if os.environ.get(CHROMIUM_ENV):
+        chosen = os.environ[CHROMIUM_ENV]
+        if Path(chosen).is_file():
+            return chosen
+        log.warning("%s=%s is not a file; looking for chromium on PATH", CHROMIUM_ENV, chosen)
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+class BrowserMissingError(EenzaamheidError):
+    """No Chromium to print PDFs with."""
+
+
+def require_chromium() -> str:
+    """The Chromium executable; raises ``BrowserMissingError`` (before any work) when there is none."""
+    executable = find_chromium()
+    if not executable:
+        raise BrowserMissingError(
+            "cannot write PDFs: no Chromium found",
+            hint=f"install it (Debian: apt-get install chromium, or `make browser`) or set {CHROMIUM_ENV}; "
+                 "or leave out --pdf: the HTML reports print well from any browser",
+        )
+    return executable
+
+
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright) that may only read local files."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _only_local(route: Any) -> None:
+    if route.request.url.startswith(("file:", "data:", "about:")):
+        route.continue_()
+    else:
+        log.warning("blocked a request from a report: %s", route.request.url)
+        route.abort()
+
+
+def print_pdf(browser: Any, html_path: Path) -> Path:
+    """Print one HTML file to the PDF next to it (same name, .pdf), atomically, with ``browser``."""
+    html_path = Path(html_path).resolve()
+    target = html_path.with_suffix(".pdf")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    page = browser.new_page()
+    try:
+        page.route("**/*", _only_local)
+        page.goto(html_path.as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        page.pdf(path=tmp, format="A4", print_background=True, prefer_css_page_size=True)
+        os.replace(tmp, target)
+        os.chmod(target, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        page.close()
+    log.info("wrote %s", target)
+    return target
+
+
+def write_pdf(html_path: Path) -> Path:
+    """Print ``html_path`` to A4 PDF with headless Chromium; returns the PDF's path (same name, .pdf)."""
+    with chromium_browser() as browser:
+        return print_pdf(browser, html_path)
+
+
+@contextlib.contextmanager
+def pdf_printer() -> Iterator[Callable[[Path], Path]]:
+    """One browser for many PDFs: ``with pdf_printer() as pdf: pdf(html_path)``."""
+    with chromium_browser() as browser:
+        yield lambda html_path: print_pdf(browser, html_path)
+
+
+# -- slides ---------------------------------------------------------------------------------------------
+
+
+def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any]:
+    """An empty 16:9 slide with title, source line and demo mark; returns (figure, content box axes)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=SLIDE_SIZE_IN, dpi=SLIDE_DPI, facecolor="white")
+    fig.text(0.04, 0.93, title, fontsize=15, fontweight="bold", color="#1d4f7a", va="top")
+    fig.text(0.04, 0.845, subtitle, fontsize=9, color="#333333", va="top")
+    fig.text(0.04, 0.03, source, fontsize=5.2, color="#4a4a4a", va="bottom", wrap=True)
+    if demo:
+        fig.text(0.96, 0.93, fmt.DEMO_MARK.upper(), fontsize=8, fontweight="bold", color="#3d3000", ha="right", va="top",
+                 bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff3c4", "edgecolor": "#8a6d00"})
+    ax = fig.add_axes((0.05, 0.11, 0.91, 0.69))
+    return fig, ax
+
+
+def _save_slide(fig: Any, path: Path, dpi: float) -> Path:
+    buffer = io.BytesIO()
+    # No bbox_inches: the size must stay 1920 × 1080. Light compression: much faster, files still small.
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return _write(path, buffer.getvalue())
+
+
+def _kerncijfers_slide(report: GemeenteReport) -> Any:
+    from matplotlib.patches import Rectangle
+
+    fig, ax = _slide(
+        f"Eenzaamheid in {report.gemeentenaam}, {report.jaar}",
+        "Inwoners van 18 jaar en ouder; tussen haakjes het 95%-interval (de marge)",
+        report.bronregel, report.demo,
+    )
+    ax.set_axis_off()
+    for i, k in enumerate(report.kerncijfers):
+        x, top = (i % 2) * 0.52, 1.0 - (i // 2) * 0.52  # two rows of two tiles, each 0.48 × 0.46 of the box
+        ax.add_patch(Rectangle((x, top - 0.46), 0.48, 0.46, transform=ax.transAxes, facecolor="#e8eff6", edgecolor="#c9d3dd", clip_on=False))
+        ax.text(x + 0.02, top - 0.04, k.label, transform=ax.transAxes, fontsize=11, fontweight="bold", color="#1d4f7a", va="top")
+        ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=24, fontweight="bold", color="#1a1a1a", va="top")
+        ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
+        ax.text(x + 0.02, top - 0.32, k.vergelijking_nl, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
+        ax.text(x + 0.02, top - 0.38, k.vergelijking_ggd, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
+    return fig
+
+
+def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
+    if chart.kind == "figure":  # the map: drawn in its own 16:9 shape, with its own title, source and demo mark
+        fig, _ = chart.draw(aspect="16:9")  # type: ignore[misc]
+        dpi = 144
+        fig.set_size_inches(SLIDE_PX[0] / dpi, SLIDE_PX[1] / dpi)
+        return fig, dpi
+    if chart.figure is not None:  # the page's own 16:9 chart (title, source and demo mark drawn by charts)
+        return chart.figure, SLIDE_PX[0] / chart.figure.get_size_inches()[0]
+    fig, ax = _slide(f"{chart.title} — {report.gemeentenaam}", chart.summary, chart.source, report.demo)
+    fig.texts[1].set_wrap(True)
+    chart.draw(ax=ax)  # type: ignore[misc]
+    return fig, SLIDE_DPI
+
+
+def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
+    """The key figures as 1920×1080 PNG slides in ``out_dir/<jaar>/<code>-dia/``; returns their paths."""
+    import matplotlib
+
+    folder = Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-dia"
+    planned: list[tuple[str, Callable[[], tuple[Any, float]]]] = [("01-kerncijfers", lambda: (_kerncijfers_slide(report), SLIDE_DPI))]
+    for number, chart in ((2, report.leeftijd), (3, report.kaart), (4, report.trend), (5, report.aantallen)):
+        if chart is not None and chart.draw is not None:
+            planned.append((f"{number:02d}-{chart.key}", partial(_chart_slide, report, chart)))
+    paths = []
+    with matplotlib.rc_context({"font.size": 8}):
+        for name, make in planned:
+            fig, dpi = make()
+            paths.append(_save_slide(fig, folder / f"{name}.png", dpi))
+    log.info("wrote %d slides to %s", len(paths), folder)
+    return paths
+
+
+# -- index ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One gemeente of a run: its files, or why it failed."""
+
+    gemeentecode: str
+    gemeentenaam: str
+    jaar: int | None = None
+    html: Path | None = None
+    pdf: Path | None = None
+    slides: Path | None = None
+    error: str | None = None
+
+
+def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = False, today: date | None = None) -> Path:
+    """``out_dir/index.html`` with a relative link to every report of the run, and the failures."""
+    out_dir = Path(out_dir)
+
+    def rel(path: Path | None) -> str | None:
+        return None if path is None else Path(os.path.relpath(Path(path).resolve(), out_dir.resolve())).as_posix()
+
+    ok = [
+        {"gemeentecode": e.gemeentecode, "gemeentenaam": e.gemeentenaam, "jaar": e.jaar or "",
+         "html": rel(e.html), "pdf": rel(e.pdf), "slides": rel(e.slides)}
+        for e in sorted(entries, key=lambda e: slugify(e.gemeentenaam)) if e.html is not None and not e.error
+    ]
+    failed = [e for e in sorted(entries, key=lambda e: e.gemeentecode) if e.error]
+    html = _environment().get_template("index.html.j2").render(
+        ok=ok, failed=failed, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
+        demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()),
+    )
+    return _write(out_dir / "index.html", html.encode("utf-8"))

@@ -1,0 +1,567 @@
+"""The factsheet: content rules, HTML (escaping, headings, no external requests), real Chromium, PDF, slides, batch.
+
+Two kinds of report are used. ``stand_in_report`` is put together by hand from small invented frames and
+simple stand-in charts, so the rendering is tested on its own. ``built`` runs ``build_content`` on the
+invented world with the real ``analysis``, ``charts`` and ``maps`` (skipped until those modules exist).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import re
+from collections import namedtuple
+from datetime import date
+from functools import partial
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from markupsafe import escape
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from eenzaamheid_data import fmt  # noqa: E402
+from eenzaamheid_data.errors import AmbiguousRegionError, BadInputError, UnknownRegionError  # noqa: E402
+from eenzaamheid_data.report import batch, content, render, texts  # noqa: E402
+from eenzaamheid_data.report.content import Chart, GemeenteReport  # noqa: E402
+from eenzaamheid_data.testing.report_fixtures import SCRIPT_WIJK, invented_inputs  # noqa: E402
+
+HAVE_LIBRARY = all(importlib.util.find_spec(f"eenzaamheid_data.{m}") for m in ("analysis", "charts", "maps"))
+needs_library = pytest.mark.skipif(not HAVE_LIBRARY, reason="analysis, charts and maps are not there yet")
+TODAY = date(2026, 2, 1)
+
+# -- hand-made inputs ---------------------------------------------------------------------------------
+
+StandInResult = namedtuple("StandInResult", "ax summary table")
+
+
+def _stand_in_chart(frame: pd.DataFrame, label: str, value: str = "waarde", ax=None, source: str | None = None) -> StandInResult:  # noqa: ANN001
+    """A plain bar chart: the shape of a charts.* function (ax in, ChartResult out), for rendering tests only."""
+    known = frame.dropna(subset=[value])
+    y = np.arange(len(known))
+    ax.barh(y, known[value], color="#4c7fb0")
+    ax.set_yticks(y, [str(v) for v in known[label]])
+    return StandInResult(ax, f"Staafdiagram met {len(known)} staven.", frame)
+
+
+def _stand_in_map(names: list[str], aspect: str = "page"):  # noqa: ANN202
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    from eenzaamheid_data.geo import JoinReport
+
+    fig = Figure(figsize=(5, 4) if aspect == "page" else (8, 4.5))
+    ax = fig.add_subplot()
+    for i, name in enumerate(names):
+        ax.add_patch(Rectangle((i, 0), 0.9, 1, color=f"C{i}"))
+        ax.text(i + 0.45, 0.5, name, ha="center", fontsize=6)
+    ax.set_xlim(0, len(names))
+    ax.set_axis_off()
+    return fig, JoinReport([], [])
+
+
+def _verdict(lo: float, hi: float, other: float) -> str:
+    if any(pd.isna(v) for v in (lo, hi, other)):
+        return "onbekend"
+    return "hoger" if lo > other else "lager" if hi < other else "niet aantoonbaar verschillend"
+
+
+def hand_breakdown(figures: pd.DataFrame, gemeenten: pd.DataFrame, code: str, jaar: int = 2024) -> pd.DataFrame:
+    """An age breakdown shaped like analysis.age_breakdown, made by hand (the GGD-regio = mean of its gemeenten)."""
+    row = gemeenten.set_index("gemeentecode").loc[code]
+    members = gemeenten.loc[gemeenten["ggdregiocode"] == row["ggdregiocode"], "gemeentecode"]
+    year = figures[figures["jaar"] == jaar]
+    gem = year[year["regiocode"] == code].assign(gebied="gemeente")
+    nl = year[year["regiocode"] == "NL01"].assign(gebied="nederland")
+    ggd = (year[year["regiocode"].isin(members)].groupby(["leeftijd", "indicator"], as_index=False)[["waarde", "ondergrens", "bovengrens"]]
+           .mean().assign(gebied="ggdregio", regiocode=row["ggdregiocode"], regionaam=row["ggdregionaam"], jaar=jaar))
+    out = pd.concat([gem, ggd, nl], ignore_index=True)
+    ref_nl = nl.set_index(["leeftijd", "indicator"])["waarde"]
+    ref_ggd = ggd.set_index(["leeftijd", "indicator"])["waarde"]
+    out["verschil_nl"] = [_verdict(r.ondergrens, r.bovengrens, ref_nl.get((r.leeftijd, r.indicator))) for r in out.itertuples()]
+    out["verschil_ggd"] = [_verdict(r.ondergrens, r.bovengrens, ref_ggd.get((r.leeftijd, r.indicator))) for r in out.itertuples()]
+    return out[["gebied", "regiocode", "regionaam", "jaar", "leeftijd", "indicator", "waarde", "ondergrens", "bovengrens", "verschil_nl", "verschil_ggd"]]
+
+
+def hand_people(figures: pd.DataFrame, population: pd.DataFrame, code: str, jaar: int = 2024) -> pd.DataFrame:
+    rows = figures[(figures["regiocode"] == code) & (figures["jaar"] == jaar)].copy()
+    pop = population.set_index("regiocode").loc[code]
+    base = rows["leeftijd"].map({"18+": pop["inwoners_18plus"], "18-64": pop["inwoners_18_64"], "65+": pop["inwoners_65plus"]})
+    rows["aantal"] = rows["waarde"] / 100 * base
+    rows["aantal_tekst"] = rows["aantal"].map(fmt.people)
+    return rows
+
+
+def stand_in_report(code: str = "GM9101", *, gemeentenaam: str | None = None, demo: bool = True) -> GemeenteReport:
+    """A complete report from invented frames, hand-made comparisons and stand-in charts."""
+    data = invented_inputs(demo=demo)
+    gemeenten = data.gemeenten.copy()
+    if gemeentenaam:
+        gemeenten.loc[gemeenten["gemeentecode"] == code, "gemeentenaam"] = gemeentenaam
+    row = gemeenten.set_index("gemeentecode").loc[code]
+    naam = str(row["gemeentenaam"])
+    breakdown = hand_breakdown(data.figures, gemeenten, code)
+    gem, nl = breakdown[breakdown["gebied"] == "gemeente"], breakdown[breakdown["gebied"] == "nederland"]
+    ggd = breakdown[breakdown["gebied"] == "ggdregio"]
+    people = hand_people(data.figures, data.population, code)
+    source = fmt.source_line(data.figures.attrs["bron"])
+    wijken_2024 = data.wijk_figures[(data.wijk_figures["gemeentecode"] == code) & (data.wijk_figures["jaar"] == 2024)
+                                    & (data.wijk_figures["leeftijd"] == "18+") & (data.wijk_figures["indicator"] == "eenzaam")]
+    first = wijken_2024.iloc[-1]  # in Ooststad the wijk with <script> in its name
+    aandacht = (content.Aandachtswijk(first["regiocode"], first["regionaam"], fmt.pct(first["waarde"]),
+                                      fmt.pct_range(first["ondergrens"], first["bovengrens"]), "Hoger dan de gemeente als geheel."),)
+
+    def chart(key: str, frame: pd.DataFrame, label: str, value: str = "waarde") -> Chart:
+        from matplotlib.figure import Figure
+
+        draw = partial(_stand_in_chart, frame, label, value)
+        fig = Figure(figsize=(7, 3))
+        result = draw(ax=fig.add_subplot())
+        table = content.table_from_frame(frame, f"De cijfers bij {key}")
+        return Chart(key, key.capitalize(), content.figure_svg(fig, key), result.summary, table, source, (), "axes", draw)
+
+    map_draw = partial(_stand_in_map, list(wijken_2024["regionaam"]))
+    map_fig, _ = map_draw()
+    kaart = Chart("kaart", "Eenzaamheid per wijk", content.figure_svg(map_fig, "kaart"),
+                  f"Kaart van de wijken van {naam}.", content.table_from_frame(wijken_2024[["regionaam", "waarde", "ondergrens", "bovengrens"]], "Per wijk"),
+                  source, (), "figure", map_draw)
+    trend = data.figures[(data.figures["regiocode"] == code) & (data.figures["leeftijd"] == "18+") & (data.figures["indicator"] == "eenzaam")]
+    return GemeenteReport(
+        gemeentecode=code, gemeentenaam=naam, provincienaam=str(row["provincienaam"]), ggdregiocode=str(row["ggdregiocode"]),
+        ggdregionaam=str(row["ggdregionaam"]), ggd_enkel=False, jaar=2024, tabel="50150NED", demo=demo,
+        titel=texts.TITLE.format(naam=naam), ondertitel=texts.SUBTITLE, intro=texts.INTRO.format(naam=naam), inwoners="182.000",
+        kerncijfers=content.kerncijfers(gem, nl, ggd, naam, False),
+        kernboodschappen=content.key_messages(gem, nl, people, naam, 2024),
+        leeftijd=chart("leeftijd", gem[gem["indicator"] == "eenzaam"], "leeftijd"),
+        trend=chart("trend", trend, "jaar"),
+        aantallen=chart("aantallen", people[["regionaam", "leeftijd", "indicator", "aantal", "aantal_tekst"]], "leeftijd", "aantal"),
+        kaart=kaart, aandachtswijken=aandacht, aandacht_tekst="Deze wijk ligt aantoonbaar boven het cijfer van de gemeente als geheel (54,6%):",
+        vergelijkbaar=None, landelijk=None,
+        ondersteuning=content.support_pointers(gem, nl, aandacht, naam),
+        methode=texts.METHOD_NOTES, rekenwijze=("Stand-in rekenwijze.",), bronnen=(source,), bronregel=source,
+        opgehaald=fmt.dutch_date(data.figures.attrs["bron"]["fetched_at"]),
+        gemaakt=fmt.dutch_date(TODAY), bron=data.figures.attrs["bron"],
+    )
+
+
+# -- HTML helpers --------------------------------------------------------------------------------------
+
+
+class _Scan(HTMLParser):
+    """Headings in order, every URL-carrying attribute, and the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[tuple[int, str]] = []
+        self.urls: list[tuple[str, str, str]] = []
+        self._in: int | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if re.fullmatch(r"h[1-6]", tag):
+            self._in, self._text = int(tag[1]), []
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "srcset", "action", "poster", "data", "background") and value:
+                self.urls.append((tag, name, value))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in and tag == f"h{self._in}":
+            self.headings.append((self._in, "".join(self._text).strip()))
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text.append(data)
+
+
+def scan(page: str) -> _Scan:
+    parser = _Scan()
+    parser.feed(page)
+    return parser
+
+
+def text_of(page: str) -> str:
+    page = re.sub(r"<(style|svg)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def assert_self_contained(page: str) -> None:
+    """No external resource at all: only plain <a href> links may point to http(s)."""
+    for tag, attr, value in scan(page).urls:
+        if re.match(r"\s*(https?:)?//", value, re.I):
+            assert tag == "a" and attr == "href", f"external {attr} on <{tag}>: {value}"
+    assert not re.search(r"@import|url\(\s*['\"]?\s*(https?:)?//", page, re.I)
+    assert "<script" not in page.lower()
+    assert "<link" not in page.lower()
+
+
+def assert_headings_ordered(page: str) -> None:
+    headings = scan(page).headings
+    assert [h for h in headings if h[0] == 1].__len__() == 1 and headings[0][0] == 1
+    for (before, _), (after, text) in zip(headings, headings[1:], strict=False):
+        assert after <= before + 1, f"heading h{after} {text!r} jumps from h{before}"
+
+
+# -- rules of the content --------------------------------------------------------------------------------
+
+
+def _frame(rows: list[tuple[str, str, float, float, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["leeftijd", "indicator", "waarde", "ondergrens", "bovengrens", "verschil_nl"])
+
+
+NL = _frame([("18+", "eenzaam", 49.0, 48.8, 49.2, "onbekend"), ("18+", "sociaal_eenzaam", 35.0, 34.8, 35.2, "onbekend"),
+             ("18+", "emotioneel_eenzaam", 30.0, 29.8, 30.2, "onbekend"), ("18+", "sterk_eenzaam", 13.0, 12.8, 13.2, "onbekend"),
+             ("65+", "eenzaam", 52.0, 51.7, 52.3, "onbekend"), ("18-64", "eenzaam", 48.0, 47.8, 48.2, "onbekend")])
+
+
+@pytest.mark.parametrize(("verschil", "expected"), [
+    ("hoger", "Dat is meer dan in heel Nederland (49,0%)."),
+    ("lager", "Dat is minder dan in heel Nederland (49,0%)."),
+    ("niet aantoonbaar verschillend", "Dat verschilt niet aantoonbaar van heel Nederland (49,0%)."),
+    ("onbekend", "Of dat meer of minder is dan in heel Nederland, is niet te zeggen."),
+])
+def test_rule_1_follows_the_test_verdict_only(verschil: str, expected: str) -> None:
+    gem = _frame([("18+", "eenzaam", 52.35, 50.0, 54.7, verschil)])
+    first = content.key_messages(gem, NL, pd.DataFrame(), "Ooststad", 2024)[0].tekst
+    assert first == f"In Ooststad voelt {fmt.pct(52.35)} van de inwoners van 18 jaar en ouder zich eenzaam. {expected}"
+
+
+def test_rule_2_names_an_age_group_only_when_intervals_do_not_overlap() -> None:
+    apart = _frame([("18-64", "eenzaam", 45.0, 43.0, 47.0, "lager"), ("65+", "eenzaam", 55.0, 52.0, 58.0, "hoger")])
+    assert content.key_messages(apart, NL, pd.DataFrame(), "X", 2024)[1].tekst == (
+        "Inwoners van 65 jaar en ouder zijn vaker eenzaam (55,0%) dan inwoners van 18 tot 65 jaar (45,0%).")
+    touching = _frame([("18-64", "eenzaam", 45.0, 41.0, 49.0, "lager"), ("65+", "eenzaam", 52.0, 48.5, 55.5, "hoger")])
+    second = content.key_messages(touching, NL, pd.DataFrame(), "X", 2024)[1].tekst
+    assert "verschillen niet aantoonbaar" in second and "vaker" not in second
+    missing = _frame([("18-64", "eenzaam", 45.0, np.nan, np.nan, "onbekend"), ("65+", "eenzaam", 52.0, 48.5, 55.5, "hoger")])
+    assert "niet genoeg gegevens" in content.key_messages(missing, NL, pd.DataFrame(), "X", 2024)[1].tekst
+
+
+def test_rule_3_counts_people_and_says_when_it_cannot() -> None:
+    gem = _frame([("18+", "eenzaam", 50.0, 48.0, 52.0, "hoger")])
+    people = pd.DataFrame({"leeftijd": ["18+", "18+"], "indicator": ["eenzaam", "sterk_eenzaam"], "aantal": [12_345.0, 3_456.0],
+                           "aantal_tekst": [fmt.people(12_345.0), fmt.people(3_456.0)]})
+    third = content.key_messages(gem, NL, people, "X", 2024)[2].tekst
+    assert third == "Ongeveer 12.300 inwoners van 18 jaar en ouder voelen zich eenzaam. Ongeveer 3.500 van hen voelen zich sterk eenzaam."
+    people.loc[0, "aantal"] = np.nan
+    assert "niet te schatten" in content.key_messages(gem, NL, people, "X", 2024)[2].tekst
+
+
+def test_support_pointers_fire_on_their_rules_and_only_there() -> None:
+    quiet = _frame([("18+", ind, 40.0, 38.0, 42.0, "niet aantoonbaar verschillend") for ind in content.INDICATORS])
+    kinds = content.support_pointers(quiet, NL, (), "X")
+    assert [k.titel for k in kinds] == [i.titel for i in texts.SUPPORT_KINDS] and len(kinds) == 7
+    assert all(not k.suggesties for k in kinds)
+
+    loud = _frame([("18+", "sociaal_eenzaam", 40.0, 38.0, 42.0, "hoger"), ("18+", "emotioneel_eenzaam", 35.0, 33.0, 37.0, "hoger"),
+                   ("65+", "eenzaam", 60.0, 57.0, 63.0, "hoger"), ("18-64", "eenzaam", 47.0, 45.0, 49.0, "lager")])
+    got = {k.key: k.suggesties for k in content.support_pointers(loud, NL, (), "X")}
+    assert got["ontmoeting"] and got["persoonlijk"] and got["praktisch"]
+    assert "maatjesprojecten" in " ".join(s.tekst for s in got["persoonlijk"])
+    assert "40,0% in X, 35,0% in heel Nederland" in got["ontmoeting"][0].reden
+    assert not got["rol"] and not got["bezigheden"] and not got["vaardigheden"]
+
+
+def test_tables_are_formatted_the_dutch_way() -> None:
+    frame = pd.DataFrame({"regiocode": ["GM1"], "regionaam": ["A"], "leeftijd": ["65+"], "indicator": ["sterk_eenzaam"],
+                          "waarde": [12.34], "ondergrens": [10.0], "bovengrens": [np.nan], "inwoners": [12345.0]})
+    table = content.table_from_frame(frame, "t")
+    assert table.columns == ("Gebied", "Leeftijd", "Soort eenzaamheid", "Percentage", "95%-interval", "Inwoners")
+    assert table.rows == (("A", "65 jaar en ouder", "Sterk eenzaam", "12,3%", "geen gegevens", "12.345"),)
+
+
+# -- HTML ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report() -> GemeenteReport:
+    return stand_in_report()
+
+
+def test_html_shows_the_numbers_formatted_the_dutch_way(report: GemeenteReport) -> None:
+    page = render.render_html(report)
+    text = text_of(page)
+    for k in report.kerncijfers:
+        assert f"{k.label} {fmt.pct(k.waarde)} 95%-interval: {fmt.pct_range(k.ondergrens, k.bovengrens)}" in text
+    for message in report.kernboodschappen:
+        assert message.tekst in text
+    assert not re.search(r"\d\.\d%", text), "a decimal point in a percentage"
+
+
+def test_html_is_self_contained_and_headings_are_ordered(report: GemeenteReport) -> None:
+    page = render.render_html(report)
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
+    assert_self_contained(page)
+    assert_headings_ordered(page)
+    assert page.count("<svg") == 4 and page.count('role="img"') == 4
+    for chart in (report.leeftijd, report.trend, report.aantallen, report.kaart):
+        assert f'aria-label="{html.escape(chart.summary)}"' in page
+    assert page.count("<table>") == 4
+    links = [v for tag, attr, v in scan(page).urls if tag == "a"]
+    assert "https://www.movisie.nl/databank-effectieve-sociale-interventies" in links
+
+
+def test_html_escapes_every_value_from_the_data() -> None:
+    evil = "Gemeente <script>alert(1)</script>"
+    page = render.render_html(stand_in_report(gemeentenaam=evil))
+    assert "<script" not in page.lower()
+    assert "Gemeente &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert escape(SCRIPT_WIJK) in page  # the wijk name in the list of wijken that need attention
+    footer = re.search(r"@bottom-left \{ content: (\"[^\"]*\")", page).group(1)
+    assert "<" not in footer and "\\00003c" in footer
+
+
+def test_demo_banner_only_for_demo_data() -> None:
+    assert "fictieve voorbeelddata" in render.render_html(stand_in_report(demo=True)).lower()
+    real = render.render_html(stand_in_report(demo=False))
+    assert 'class="demo-banner"' not in real and "fictieve voorbeelddata" not in real.lower()
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("'s-Hertogenbosch", "s-hertogenbosch"), ("Súdwest-Fryslân", "sudwest-fryslan"), ("Bergen (NH.)", "bergen-nh"),
+    ("Nuenen, Gerwen en Nederwetten", "nuenen-gerwen-en-nederwetten"), ("<script>", "script"), ("???", "gemeente"),
+])
+def test_slugify(name: str, slug: str) -> None:
+    assert render.slugify(name) == slug
+
+
+def test_write_report_names_the_file_and_leaves_no_temporary_files(report: GemeenteReport, tmp_path: Path) -> None:
+    path = render.write_report(report, tmp_path)
+    assert path == tmp_path / "2024" / "GM9101-ooststad.html"
+    assert path.read_text(encoding="utf-8") == render.render_html(report)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_slides_are_1920_by_1080_pngs(report: GemeenteReport, tmp_path: Path) -> None:
+    from PIL import Image
+
+    paths = render.write_slides(report, tmp_path)
+    assert [p.name for p in paths] == ["01-kerncijfers.png", "02-leeftijd.png", "03-kaart.png", "04-trend.png", "05-aantallen.png"]
+    assert all(p.parent == tmp_path / "2024" / "GM9101-dia" for p in paths)
+    for p in paths:
+        with Image.open(p) as image:
+            assert image.format == "PNG" and image.size == (1920, 1080)
+
+
+def test_index_links_relatively_and_lists_failures(report: GemeenteReport, tmp_path: Path) -> None:
+    html_path = render.write_report(report, tmp_path)
+    entries = [render.IndexEntry("GM9101", "Ooststad", 2024, html_path),
+               render.IndexEntry("GM9102", "'s-Proefwoude <b>", error="no figures for 's-Proefwoude")]
+    page = render.write_index(entries, tmp_path, demo=True, today=TODAY).read_text(encoding="utf-8")
+    assert 'href="2024/GM9101-ooststad.html"' in page
+    assert "&#39;s-Proefwoude &lt;b&gt;" in page and "no figures for &#39;s-Proefwoude" in page
+    assert_self_contained(page)
+    assert_headings_ordered(page)
+
+
+# -- in a real browser ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    if not render.find_chromium():
+        pytest.skip("headless Chromium is not installed (`make browser`, or apt-get install chromium)")
+    with render.chromium_browser() as b:
+        yield b
+
+
+@pytest.mark.browser
+def test_report_in_chromium_makes_no_requests_and_no_errors(report: GemeenteReport, tmp_path: Path, browser) -> None:  # noqa: ANN001
+    path = render.write_report(report, tmp_path)
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    sizes = page.eval_on_selector_all(".chart-img svg", "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+    page.close()
+    assert requests == [path.resolve().as_uri()]
+    assert errors == []
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    assert sizes and all(w > 300 and h > 100 for w, h in sizes), sizes
+
+
+@pytest.mark.browser
+def test_pdf_is_written_atomically(report: GemeenteReport, tmp_path: Path, browser) -> None:  # noqa: ANN001
+    path = render.write_report(report, tmp_path)
+    pdf = render.print_pdf(browser, path)
+    assert pdf == path.with_suffix(".pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["GM9101-ooststad.html", "GM9101-ooststad.pdf"]
+
+
+# -- the whole run ------------------------------------------------------------------------------------------------
+
+
+def test_targets_are_checked_before_the_run() -> None:
+    gemeenten = invented_inputs().gemeenten
+    assert batch.resolve_targets(gemeenten, ["ooststad", "GM9104", "Ooststad"]) == ["GM9101", "GM9104"]
+    assert batch.resolve_targets(gemeenten, ggd="Proefland") == ["GM9101", "GM9102", "GM9103"]
+    assert batch.resolve_targets(gemeenten, ggd="GG9102", targets=["Súdermeer"]) == ["GM9104", "GM9103"]
+    assert len(batch.resolve_targets(gemeenten, all_gemeenten=True)) == 4
+    with pytest.raises(UnknownRegionError) as err:
+        batch.resolve_targets(gemeenten, ["Oosstad"])
+    assert "Ooststad (GM9101)" in str(err.value)
+    with pytest.raises(BadInputError, match="2 gemeenten not found"):
+        batch.resolve_targets(gemeenten, ["Nergenshuizen", "Ooststad", "GM0001"])
+    with pytest.raises(UnknownRegionError, match="GGD-regio"):
+        batch.resolve_ggd(gemeenten, "GGD Nergens")
+    with pytest.raises(AmbiguousRegionError):
+        batch.resolve_ggd(gemeenten, "fictief")
+    with pytest.raises(BadInputError, match="no gemeente given"):
+        batch.resolve_targets(gemeenten, [])
+
+
+def test_cli_parses_the_report_command() -> None:
+    import argparse
+
+    from eenzaamheid_data.cli import report_command
+
+    parser = argparse.ArgumentParser()
+    report_command.register(parser.add_subparsers())
+    args = parser.parse_args(["report", "Ooststad", "GM9104", "--ggd", "GGD Eiland", "--year", "2022", "--pdf", "--no-slides",
+                              "--output-dir", "out", "--workers", "2", "--demo"])
+    assert args.gemeenten == ["Ooststad", "GM9104"] and args.ggd == "GGD Eiland" and args.year == 2022
+    assert args.pdf and not args.slides and args.output_dir == Path("out") and args.workers == 2 and args.demo
+    assert args.run is report_command.run
+    with pytest.raises(BadInputError):
+        report_command.run(parser.parse_args(["report"]), None)  # type: ignore[arg-type]
+
+
+# -- with the real analysis, charts and maps ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world() -> batch.ReportInputs:
+    if not HAVE_LIBRARY:
+        pytest.skip("analysis, charts and maps are not there yet")
+    data = invented_inputs()
+    return batch.ReportInputs.from_frames(data.figures, data.wijk_figures, data.gemeenten, data.population, data.age_bands, data.wijk_boundaries)
+
+
+def _build(world: batch.ReportInputs, code: str) -> GemeenteReport:
+    return content.build_content(world.figures, world.wijk_figures, world.gemeenten, world.population, world.regional,
+                                 world.age_bands, world.wijk_boundaries, code, today=TODAY)
+
+
+@needs_library
+def test_built_report_shows_the_librarys_numbers(world: batch.ReportInputs) -> None:
+    from eenzaamheid_data import analysis
+
+    built = _build(world, "GM9101")
+    page = render.render_html(built)
+    text = text_of(page)
+    expected = analysis.age_breakdown(world.figures, world.gemeenten, world.regional, "GM9101", jaar=2024)
+    own = expected[(expected["regiocode"] == "GM9101") & (expected["leeftijd"] == "18+")].set_index("indicator")
+    for indicator, label in fmt.INDICATOR_LABELS.items():
+        row = own.loc[indicator]
+        assert f"{label} {fmt.pct(row['waarde'])} 95%-interval: {fmt.pct_range(row['ondergrens'], row['bovengrens'])}" in text
+        assert built.kerncijfer[indicator].verschil_nl == row["verschil_nl"]
+    people = analysis.people_counts(world.figures, world.population, gemeentecode="GM9101", jaar=2024)
+    lonely = people[(people["leeftijd"] == "18+") & (people["indicator"] == "eenzaam")].iloc[0]
+    assert lonely["aantal_tekst"].lower() in built.kernboodschappen[2].tekst.lower()
+    assert_self_contained(page)
+    assert_headings_ordered(page)
+    assert escape(SCRIPT_WIJK) in page and "<script" not in page.lower()
+    for chart in (built.leeftijd, built.trend, built.aantallen, built.kaart):
+        assert chart is not None and chart.summary and chart.table.rows
+
+
+@needs_library
+def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world: batch.ReportInputs) -> None:
+    built = _build(world, "GM9104")
+    assert built.ggd_enkel
+    assert all(k.vergelijking_ggd == "De GGD-regio bestaat alleen uit Eilanddorp" for k in built.kerncijfers)
+    page = render.render_html(built)
+    assert "geen gegevens" in page  # 65+ sterk eenzaam and one wijk are missing: shown as missing, never 0
+    assert_self_contained(page)
+
+
+@needs_library
+def test_batch_renders_in_parallel_and_reports_a_failing_gemeente(world: batch.ReportInputs, tmp_path: Path) -> None:
+    gemeenten = pd.concat([world.gemeenten, pd.DataFrame([{
+        "gemeentecode": "GM9199", "gemeentenaam": "Zonder Cijfers", "provinciecode": "PV91", "provincienaam": "Proefland (fictief)",
+        "ggdregiocode": "GG9101", "ggdregionaam": "GGD Proefland (fictief)"}])], ignore_index=True)
+    inputs = batch.ReportInputs(world.figures, world.wijk_figures, gemeenten, world.population, world.regional, world.age_bands,
+                                world.wijk_boundaries)
+    result = batch.generate_reports(None, ["GM9101", "Zonder Cijfers", "GM9104"], inputs=inputs, output_dir=tmp_path,  # type: ignore[arg-type]
+                                    workers=2, slides=False, progress=False)
+    assert set(result.reports) == {"GM9101", "GM9104"}
+    assert list(result.failed) == ["GM9199"] and "Zonder Cijfers" in result.failed["GM9199"]
+    index = result.index.read_text(encoding="utf-8")
+    assert 'href="2024/GM9101-ooststad.html"' in index and "Zonder Cijfers" in index
+    assert result.reports["GM9104"] == tmp_path / "2024" / "GM9104-eilanddorp.html"
+
+
+@needs_library
+def test_generate_report_for_one_gemeente(world: batch.ReportInputs, tmp_path: Path) -> None:
+    path = batch.generate_report(None, "'s-Proefwoude", inputs=world, output_dir=tmp_path)  # type: ignore[arg-type]
+    assert path == tmp_path / "2024" / "GM9102-s-proefwoude.html"
+    assert len(list((tmp_path / "2024" / "GM9102-dia").glob("*.png"))) >= 4
+    with pytest.raises(BadInputError):
+        batch.generate_report(None, "GM9102", inputs=world, output_dir=tmp_path, year=1999)  # type: ignore[arg-type]
+
+
+@needs_library
+@pytest.mark.browser
+def test_batch_prints_pdfs_in_the_workers(world: batch.ReportInputs, tmp_path: Path) -> None:
+    if not render.find_chromium():
+        pytest.skip("headless Chromium is not installed (`make browser`, or apt-get install chromium)")
+    result = batch.generate_reports(None, ["GM9102", "GM9104"], inputs=world, output_dir=tmp_path, workers=2,  # type: ignore[arg-type]
+                                    slides=False, pdf=True, progress=False)
+    assert result.ok and set(result.pdfs) == {"GM9102", "GM9104"}
+    assert all(p.read_bytes()[:5] == b"%PDF-" for p in result.pdfs.values())
+    assert 'href="2024/GM9102-s-proefwoude.pdf"' in result.index.read_text(encoding="utf-8")
+
+
+# -- the command line, on the shipped demo world ----------------------------------------------------------------------
+
+HAVE_DEMO = HAVE_LIBRARY and all(
+    importlib.util.find_spec(m) for m in ("eenzaamheid_data.testing.odata_replica", "eenzaamheid_data.testing.cbs_tables",
+                                          "eenzaamheid_data.cli.demo_command", "eenzaamheid_data.cli.map_command"))
+
+
+def _cli(args: list[str], tmp_path: Path):  # noqa: ANN202
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data"), "PYTHONWARNINGS": "ignore",
+           "EENZAAMHEID_RIVM_URL": "http://127.0.0.1:9", "EENZAAMHEID_CBS_URL": "http://127.0.0.1:9", "EENZAAMHEID_PDOK_URL": "http://127.0.0.1:9"}
+    return subprocess.run([sys.executable, "-m", "eenzaamheid_data", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+def test_cli_report_on_the_demo_world(tmp_path: Path) -> None:
+    result = _cli(["report", "Voorbeeldstad", "'s-Proefhage", "--demo", "--no-slides", "--output-dir", "out"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == f"index: {Path('out') / 'index.html'}"
+    written = sorted((tmp_path / "out").rglob("*.html"))
+    assert [p.name for p in written if p.name != "index.html"] == ["GM9001-voorbeeldstad.html", "GM9006-s-proefhage.html"]
+    page = (tmp_path / "out" / "2024" / "GM9001-voorbeeldstad.html").read_text(encoding="utf-8")
+    assert 'class="demo-banner"' in page and "<h1>Eenzaamheid in Voorbeeldstad</h1>" in page
+    assert_self_contained(page)
+
+
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+def test_cli_report_stops_on_an_unknown_name_before_writing(tmp_path: Path) -> None:
+    result = _cli(["report", "Voorbeeldstad", "Nergenshuizen", "--demo", "--output-dir", "out"], tmp_path)
+    assert result.returncode == 2
+    assert "Nergenshuizen" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_pdf_without_chromium_stops_before_anything_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(render.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    data = invented_inputs()
+    inputs = batch.ReportInputs(data.figures, data.wijk_figures, data.gemeenten, data.population, pd.DataFrame(), None, data.wijk_boundaries)
+    with pytest.raises(render.BrowserMissingError, match="no Chromium"):
+        batch.generate_reports(None, ["Ooststad"], inputs=inputs, output_dir=tmp_path / "out", pdf=True)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
