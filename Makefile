@@ -48,7 +48,7 @@ notebooks: $(STAMP) ## open JupyterLab on the notebooks (installs it on first us
 	$(BIN)/jupyter lab notebooks/
 
 strip-notebooks: $(STAMP) ## remove outputs from the notebooks before committing
-	$(BIN)/python -m eenzaamheid_data.notebook_tools strip notebooks/*.ipynb
+	$(BIN)/python -m eenzaamheid_data.testing.notebooks strip notebooks/*.ipynb
 
 clean-cache: ## empty data/raw and data/processed (the cache)
 	find data/raw data/processed -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,131 @@
+"""The command line as a user runs it: a real process, real HTTP to the replica, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eenzaamheid_data.testing.odata_replica import ODataReplica
+
+from .conftest import world_tables
+
+
+def run(args: list[str], env_extra: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "eenzaamheid_data", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture()
+def env(replica: ODataReplica, tmp_path: Path) -> dict[str, str]:
+    return {
+        "EENZAAMHEID_RIVM_URL": replica.url,
+        "EENZAAMHEID_CBS_URL": replica.url,
+        "EENZAAMHEID_PDOK_URL": "http://127.0.0.1:9",  # nothing listens there: never the real PDOK
+        "EENZAAMHEID_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def test_fetch_writes_the_tidy_csv_and_a_summary(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["fetch", "--output", "out.csv"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "out.csv", dtype={"regiocode": str})
+    assert list(table.columns) == ["regiocode", "regionaam", "niveau", "gemeentecode", "jaar", "leeftijd", "indicator", "waarde", "ondergrens", "bovengrens", "tabel"]
+    assert table["regiocode"].nunique() == 6
+    assert "50150NED (indeling 2024)" in result.stderr.splitlines()[-1]
+    raw = (tmp_path / "out.csv").read_text(encoding="utf-8")
+    assert "," in raw.splitlines()[1] and not any(";" in line for line in raw.splitlines()[:3])
+
+
+def test_fetch_parquet_and_wijk_level(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["fetch", "--level", "wijk", "--gemeente", "Den Haag", "-o", "w.parquet"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert set(pd.read_parquet(tmp_path / "w.parquet")["niveau"]) == {"wijk"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fetch", "--level", "wijk", "--gemeente", "Amsterdm"], "did you mean: Amsterdam (GM0363)"),
+        (["fetch", "--level", "wijk", "--gemeente", "Bergen"], "Bergen (NH.) (GM0373)"),
+        (["fetch", "--table", "12345NED"], "no table '12345NED'"),
+        (["fetch", "--year", "2019"], "no survey year 2019"),
+        (["fetch", "--level", "provincie"], "invalid choice"),
+        (["fetch", "--output", "out.xlsx"], "use a name ending in .csv or .parquet"),
+        (["fetch", "--offline", "--refresh"], "contradict"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(env: dict[str, str], tmp_path: Path, args: list[str], message: str) -> None:
+    result = run(args, env, tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_unreachable_source_exits_1_and_then_works_from_the_cache(env: dict[str, str], tmp_path: Path) -> None:
+    dead = {**env, "EENZAAMHEID_RIVM_URL": "http://127.0.0.1:9", "EENZAAMHEID_CBS_URL": "http://127.0.0.1:9", "EENZAAMHEID_RETRIES": "1"}
+    result = run(["fetch", "-o", "a.csv"], dead, tmp_path)
+    assert result.returncode == 1
+    assert "did not answer" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.csv").exists()
+
+    with ODataReplica(world_tables()) as server:  # a source that goes away later
+        up = {**env, "EENZAAMHEID_RIVM_URL": server.url, "EENZAAMHEID_CBS_URL": server.url, "EENZAAMHEID_RETRIES": "1"}
+        assert run(["fetch", "-o", "a.csv"], up, tmp_path).returncode == 0
+    offline = run(["fetch", "--offline", "-o", "b.csv"], up, tmp_path)
+    assert offline.returncode == 0, offline.stderr
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    again = run(["fetch", "-o", "c.csv"], up, tmp_path)  # not offline, but all of it is cached
+    assert again.returncode == 0, again.stderr
+    refresh = run(["fetch", "--refresh", "-o", "d.csv"], up, tmp_path)
+    assert refresh.returncode == 1 and "Traceback" not in refresh.stderr
+    assert "a cached copy" in refresh.stderr and "minutes old (fetched " in refresh.stderr
+    assert not (tmp_path / "d.csv").exists()
+
+
+def test_bad_environment_values_are_bad_input(env: dict[str, str], tmp_path: Path) -> None:
+    for extra, message in (({"EENZAAMHEID_RETRIES": "many"}, "EENZAAMHEID_RETRIES"), ({"EENZAAMHEID_CBS_URL": "opendata.cbs.nl"}, "not a base URL")):
+        result = run(["fetch"], {**env, **extra}, tmp_path)
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_offline_with_empty_cache_says_what_it_lacks(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["fetch", "--offline"], env, tmp_path)
+    assert result.returncode == 1
+    assert "offline:" in result.stderr and "not in the cache" in result.stderr
+
+
+def test_corrupt_cache_file_is_refetched_and_the_cache_stays_valid(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["fetch", "-o", "a.csv"], env, tmp_path).returncode == 0
+    for f in (tmp_path / "data" / "raw").rglob("*.json"):
+        if not f.name.endswith(".meta.json"):
+            f.write_text("{corrupt")
+    result = run(["fetch", "-o", "b.csv"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "corrupt" in result.stderr
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    offline = run(["fetch", "--offline", "-o", "c.csv"], env, tmp_path)
+    assert offline.returncode == 0
+
+
+def test_gemeenten_lists_provincie_and_ggd(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["gemeenten", "--search", "berg"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "GM0373" in result.stdout and "GGD Hollands Noorden" in result.stdout and "Limburg" in result.stdout
+    assert "GM0363" not in result.stdout
+
+
+def test_check_sources_against_the_replica(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["check-sources", "--table", "50150NED"], env, tmp_path)
+    lines = result.stdout.splitlines()
+    rivm_line = next(line for line in lines if line.startswith("RIVM"))
+    # the replica holds 5 gemeenten, not the 342 of indeling 2024: reported as a change
+    assert "CHANGED" in rivm_line and "5 gemeenten in the region dimension, expected 342" in rivm_line
+    assert any("Gebieden in Nederland 2024" in line and " ok " in line for line in lines)
+    assert any(line.startswith("PDOK") and "FAILED" in line for line in lines)  # no PDOK server given
+    assert result.returncode == 1
