@@ -1,5 +1,5 @@
-"""The notebooks: committed without outputs, and each runs end to end — on the demo world, and (01) on a
-CBS-shaped replica that is not the demo — within a minute.
+"""The notebooks: committed without outputs, and each runs end to end — on the demo world, and on
+CBS- and PDOK-shaped replicas that are not the demo (with ``demo = False``) — within a minute.
 
 The execution tests carry the ``notebooks`` marker: deselect them with ``-m "not notebooks"``.
 Executed notebooks are written to ``tmp_path``, never over the committed files.
@@ -218,3 +218,52 @@ def test_notebook_01_runs_on_a_cbs_shaped_replica_that_is_not_the_demo(
     metas = list((data_dir / "raw").rglob("*.meta.json"))
     assert metas, f"nothing cached under {data_dir}"
     assert any(json.loads(p.read_text(encoding="utf-8")).get("table") == "50150NED" for p in metas)
+
+
+def _world_boundaries(year: int = 2024) -> dict[tuple[str, int], dict]:
+    """PDOK-shaped layers for the conftest world: gemeenten, wijken, buurten, provincies, GGD-regio's."""
+    from shapely.ops import unary_union
+
+    from eenzaamheid_data.testing.geometry import NETHERLANDS_BBOX, layers_from_polygons, tessellate
+
+    from .conftest import GEMEENTEN, REGIONS
+
+    tree: dict[str, dict[str, list[str]]] = {code: {} for code, *_ in GEMEENTEN}
+    for region in REGIONS:
+        if region.code.startswith("WK"):
+            tree[region.gemeentecode][region.code] = []
+        elif region.code.startswith("BU"):
+            tree[region.gemeentecode]["WK" + region.code[2:8]].append(region.code)
+    polygons = tessellate(tree, NETHERLANDS_BBOX)
+    names = {region.code: region.name for region in REGIONS}
+    for code, _, pv, pv_name, gg, gg_name in GEMEENTEN:
+        names[pv], names[gg] = pv_name, gg_name
+    for column in (2, 4):
+        for group in {row[column] for row in GEMEENTEN}:
+            polygons[group] = unary_union([polygons[row[0]] for row in GEMEENTEN if row[column] == group])
+    return layers_from_polygons(polygons, names, year)
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name", EXPECTED[1:])
+def test_notebook_runs_on_cbs_and_pdok_shaped_replicas_that_are_not_the_demo(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str], kernel: str,
+) -> None:
+    from eenzaamheid_data.testing.pdok_replica import PDOKReplica
+
+    with ODataReplica(world_tables()) as server, PDOKReplica(_world_boundaries()) as pdok:
+        monkeypatch.setenv("EENZAAMHEID_RIVM_URL", server.url)
+        monkeypatch.setenv("EENZAAMHEID_CBS_URL", server.url)
+        monkeypatch.setenv("EENZAAMHEID_PDOK_URL", pdok.url)
+        monkeypatch.setenv("EENZAAMHEID_DATA_DIR", str(tmp_path / "data"))
+        parameters = {"demo": False, "gemeente": "Den Haag"}
+        if name == "04_gemeenteprofiel":
+            parameters["output_dir"] = str(tmp_path / "reports")
+        nb = _run(request, capsys, name, parameters, tmp_path, "CBS/PDOK-shaped replicas")
+
+    text = _outputs_text(nb)
+    assert "fictieve voorbeelddata" not in text.lower()
+    assert "'s-Gravenhage" in text
+    if name == "04_gemeenteprofiel":
+        assert list((tmp_path / "reports").rglob("GM0518-*.html"))
