@@ -15,7 +15,6 @@ import requests
 
 from .config import Settings
 from .errors import EenzaamheidError
-from .odata import ODataCatalog
 
 Status = str  # "ok", "changed", "failed"
 
@@ -66,7 +65,8 @@ def check_sources(
                 official = rivm.GEMEENTEN_PER_CLASSIFICATION.get(schema.classification_year)
                 if official and n_gm != official:
                     raise EenzaamheidError(f"{n_gm} gemeenten in the region dimension, expected {official}")
-                return f"indeling {schema.classification_year}; {n_gm} gemeenten; years {periods}; {topics}"
+                sanity = _sanity_note(source, schema, rivm)
+                return f"indeling {schema.classification_year}; {n_gm} gemeenten; years {periods}; {topics}{sanity}"
 
             checks.append(_run("RIVM", table, probe_rivm))
 
@@ -80,6 +80,46 @@ def check_sources(
     return checks
 
 
+# data-sources.md: Nederland, 18+, 2022 — eenzaam about 49%, sterk about 14%, emotioneel about 30%, sociaal about 35%.
+SANITY_NL_2022 = {"eenzaam": 49.0, "sterk_eenzaam": 14.0, "emotioneel_eenzaam": 30.0, "sociaal_eenzaam": 35.0}
+SANITY_TOLERANCE = 6.0
+
+
+def _sanity_note(source, schema, rivm) -> str:  # noqa: ANN001 - rivm objects, imported late
+    """'; NL 2022 18+: 49.1/13.8/30.2/34.9%' — and a warning when a figure is far from the documented one
+    (a sign that a topic was matched to the wrong column). Never fails the check by itself."""
+    period = next((k for k, y in schema.periods.items() if y == 2022), None)
+    age = next((k for k, a in schema.ages.items() if a == "18+"), None)
+    value = next((k for k, m in schema.margins.items() if m == "waarde"), None)
+    if period is None or age is None or value is None:
+        return ""
+    rows = source.records(
+        schema.table, "TypedDataSet",
+        filters=f"startswith({schema.region_dim},'NL') and {schema.age_dim} eq '{age}' and {schema.margin_dim} eq '{value}' and {schema.period_dim} eq '{period}'",
+        select=[schema.region_dim, *schema.topics.values()], label="sanity",
+    )
+    if not rows:
+        return "; no figures for Nederland 18+ 2022"
+    got = {ind: _as_number(rows[0].get(key)) for ind, key in schema.topics.items()}
+    text = "/".join("–" if v is None else f"{v:.1f}" for v in got.values())
+    off = [
+        f"{ind} {v:.1f} (documented ≈{SANITY_NL_2022[ind]:.0f})"
+        for ind, v in got.items()
+        if v is not None and abs(v - SANITY_NL_2022[ind]) > SANITY_TOLERANCE
+    ]
+    note = f"; NL 2022 18+: {text}%"
+    if off:
+        note += " — WARNING far from the documented figures: " + ", ".join(off) + "; check the topic mapping"
+    return note
+
+
+def _as_number(value: object) -> float | None:
+    try:
+        return float(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None  # "." (suppressed) in an untyped answer
+
+
 def _gebieden(settings: Settings, year: int) -> str:
     from .regions import load_gemeenten
 
@@ -88,11 +128,18 @@ def _gebieden(settings: Settings, year: int) -> str:
 
 
 def _kerncijfers(settings: Settings, year: int, population) -> str:  # noqa: ANN001 - module passed to avoid a cycle
-    table = population.kerncijfers_table(year)
-    source = ODataCatalog(settings.cbs_url, settings, publisher="CBS")
-    info = source.table_info(table)
-    population._resolve(table, [p["Key"] for p in source.data_properties(table) if p.get("Type") == "Topic"])
-    return f"{table}: {str(info.get('Title', '')).strip()}; inhabitant and age topics resolve"
+    frame = population.load_population(settings, year=year)
+    bron = frame.attrs["bron"]
+    n_gm = int((frame["niveau"] == "gemeente").sum())
+    nl = frame.loc[frame["regiocode"] == "NL01", "inwoners"]
+    notes = "; ".join(frame.attrs.get("meldingen", []))
+    if notes:
+        raise EenzaamheidError(notes)
+    return (
+        f"{bron['table']}: {bron['title']}; {n_gm} gemeenten"
+        + (f"; Nederland {int(nl.iloc[0]):,} inwoners".replace(",", ".") if len(nl) and nl.notna().all() else "")
+        + f"; stedelijkheid known for {int(frame['stedelijkheid'].notna().sum())} regions"
+    )
 
 
 def _national(settings: Settings, national) -> str:  # noqa: ANN001
@@ -102,22 +149,9 @@ def _national(settings: Settings, national) -> str:  # noqa: ANN001
 
 
 def _boundary_layer(settings: Settings, level: str, year: int) -> str:
-    url = f"{settings.pdok_url}/cbs/gebiedsindelingen/{year}/wfs/v1_0"
-    params = {
-        "service": "WFS", "version": "2.0.0", "request": "GetFeature",
-        "typeName": f"{level}_gegeneraliseerd", "outputFormat": "json", "count": "1",
-    }
-    response = requests.get(url, params=params, timeout=settings.timeout)
-    if response.status_code != 200:
-        raise EenzaamheidError(f"WFS answered HTTP {response.status_code}")
-    features = response.json().get("features", [])
-    if not features:
-        raise EenzaamheidError("the layer answered with no features")
-    props = features[0].get("properties", {})
-    missing = [p for p in ("statcode", "statnaam") if p not in props]
-    if missing:
-        raise EenzaamheidError(f"features lack {missing} (properties: {sorted(props)})")
-    return f"answers; first feature {props['statcode']} {props['statnaam']}"
+    from .geo import probe_layer
+
+    return probe_layer(settings, level=level, year=year)
 
 
 def format_checks(checks: list[Check]) -> str:

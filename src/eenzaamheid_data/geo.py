@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import geopandas as gpd
 import pandas as pd
@@ -130,6 +131,8 @@ class _Http:
         self.session.headers["Accept"] = "application/geo+json, application/json;q=0.9"
 
     def get_json(self, url: str, what: str) -> tuple[dict[str, Any], Mapping[str, str]]:
+        """The JSON object at ``url``; ``_Refused`` for a 4xx or an OGC exception report (WFS servers send
+        those with HTTP 200 too); retried on dropped connections, 5xx and bodies cut short."""
         attempts = self.settings.retries + 1
         problem = ""
         for attempt in range(1, attempts + 1):
@@ -140,6 +143,8 @@ class _Http:
                 if response.status_code >= 500:
                     problem = f"HTTP {response.status_code}"
                 else:
+                    if _is_exception_report(response):
+                        raise _Refused(response.status_code, url, _exception_text(response.text))
                     document = response.json()
                     if not isinstance(document, dict):
                         raise InvalidDataError(f"{what}: {url} did not answer with a JSON object")
@@ -162,6 +167,18 @@ class _Http:
 def _short(err: BaseException) -> str:
     text = str(err).splitlines()[0] if str(err) else type(err).__name__
     return text[:160]
+
+
+def _is_exception_report(response: requests.Response) -> bool:
+    """An OWS/WMS exception report (XML) instead of data: MapServer answers an unknown type name so, with HTTP 200."""
+    kind = response.headers.get("Content-Type", "").lower()
+    head = response.text[:600] if ("xml" in kind or response.content[:1] == b"<") else ""
+    return "ExceptionReport" in head or "ServiceException" in head
+
+
+def _exception_text(text: str) -> str:
+    found = re.search(r"<(?:\w+:)?(?:ExceptionText|ServiceException)[^>]*>(.*?)</", text, flags=re.DOTALL)
+    return (found.group(1).strip() if found else text[:200]) or "exception report"
 
 
 def _download(settings: Settings, level: str, year: int, sleep: Sleep) -> tuple[bytes, dict[str, Any]]:
@@ -206,36 +223,58 @@ def _no_such_layer(level: str, year: int, err: _Refused | None) -> BadInputError
     )
 
 
+# How the WFS may want the layer named: the documented form first, then with the workspace prefix,
+# then the WFS 2.0 parameter name. A form is only tried when the one before was refused or empty.
+_WFS_FORMS: tuple[tuple[str, str], ...] = (("typeName", ""), ("typeName", TYPE_PREFIX), ("typeNames", TYPE_PREFIX), ("typeNames", ""))
+
+
+def _wfs_url(base: str, year: int, parameter: str, type_name: str) -> str:
+    return (
+        f"{base}{WFS_PATH.format(year=year)}?service=WFS&version=2.0.0&request=GetFeature"
+        f"&{parameter}={type_name}&outputFormat=json"
+    )
+
+
+def _feature_key(feature: Mapping[str, Any]) -> str:
+    props = feature.get("properties") or {}
+    return str(props.get("statcode") or feature.get("id") or json.dumps(feature.get("geometry"))[:200])
+
+
 def _fetch_wfs(http: _Http, base: str, layer: str, year: int, what: str) -> tuple[list[dict], str | None, str]:
     """WFS GetFeature, paged with count/startIndex when the server caps the answer."""
     refused: _Refused | None = None
-    for type_name in (layer, TYPE_PREFIX + layer):
-        url = (
-            f"{base}{WFS_PATH.format(year=year)}?service=WFS&version=2.0.0&request=GetFeature"
-            f"&typeName={type_name}&outputFormat=json"
-        )
+    empty_url: str | None = None
+    for parameter, prefix in _WFS_FORMS:
+        url = _wfs_url(base, year, parameter, prefix + layer)
         try:
             first, _ = http.get_json(url, what)
         except _Refused as err:
-            if err.status == 400:
-                refused = err
-                log.debug("%s: type name %s refused; trying the next form", what, type_name)
-                continue
-            raise
+            refused = err
+            log.debug("%s: %s=%s refused (%s); trying the next form", what, parameter, prefix + layer, err)
+            continue
         features = list(first.get("features") or [])
+        if not features:
+            empty_url = empty_url or url
+            continue
         matched = _as_int(first.get("numberMatched", first.get("totalFeatures")))
         page = len(features)
+        seen = {_feature_key(f) for f in features}
         for _ in range(_MAX_PAGES):
-            if not page or (matched is not None and len(features) >= matched):
+            if matched is not None and len(features) >= matched:
                 break
             doc, _ = http.get_json(f"{url}&count={page}&startIndex={len(features)}", what)
-            more = list(doc.get("features") or [])
+            more = [f for f in (doc.get("features") or []) if _feature_key(f) not in seen]
+            if not more:  # the end, or a server that ignores startIndex
+                break
+            seen.update(_feature_key(f) for f in more)
             features += more
-            if not more or (matched is None and len(more) < page):
+            if matched is None and len(more) < page:
                 break
         if matched is not None and len(features) < matched:
             log.warning("%s: the WFS announced %d features but gave %d", what, matched, len(features))
         return features, _crs_name(first.get("crs")), url
+    if empty_url is not None:
+        return [], None, empty_url
     assert refused is not None
     raise refused
 
@@ -253,10 +292,68 @@ def _fetch_ogc(http: _Http, base: str, layer: str, year: int, what: str) -> tupl
         crs = crs or (headers.get("Content-Crs") or "").strip("<> ") or None
         more = list(doc.get("features") or [])
         features += more
-        url = next((link.get("href") for link in doc.get("links") or [] if link.get("rel") == "next"), None) if more else None
+        href = next((link.get("href") for link in doc.get("links") or [] if link.get("rel") == "next"), None) if more else None
+        url = urljoin(url, href) if href else None
     # the API filters by jaarcode; should a server ignore it, keep only this year's features
     features = [f for f in features if _as_int((f.get("properties") or {}).get("jaarcode"), year) == year]
     return features, crs, first_url
+
+
+def probe_layer(settings: Settings, *, level: str, year: int, sleep: Sleep = time.sleep) -> str:
+    """Ask PDOK for one feature of a layer (WFS, else the OGC API), uncached; say which form answered.
+
+    Raises ``InvalidDataError`` when the features lack ``statcode``/``statnaam`` and ``BadInputError``
+    when neither service has the layer for ``year``. Used by ``eenzaamheid check-sources``.
+    """
+    layer = layer_name(level)
+    what = f"PDOK {layer} {year}"
+    http = _Http(settings, sleep)
+    problems: list[str] = []
+    try:
+        for parameter, prefix in _WFS_FORMS:
+            url = _wfs_url(settings.pdok_url, year, parameter, prefix + layer) + "&count=1"
+            try:
+                doc, _ = http.get_json(url, what)
+            except _Refused as err:
+                problems.append(f"WFS {parameter}={prefix + layer}: HTTP {err.status}")
+                continue
+            except SourceUnreachableError as err:
+                problems.append(f"WFS: {err.message}")
+                break
+            features = doc.get("features") or []
+            if features:
+                return _describe_first(features[0], f"WFS {parameter}={prefix + layer}", what)
+            problems.append(f"WFS {parameter}={prefix + layer}: no features")
+        url = f"{ogc_base_url(settings)}{OGC_ITEMS_PATH.format(layer=layer)}?f=json&jaarcode={year}&limit=1"
+        try:
+            doc, _ = http.get_json(url, what)
+        except _Refused as err:
+            problems.append(f"OGC API: HTTP {err.status}")
+            doc = {}
+        features = doc.get("features") or []
+        if features:
+            return _describe_first(features[0], "OGC API", what) + f" (the WFS did not: {_summary(problems)})"
+        problems.append("OGC API: no features")
+        raise BadInputError(f"{what}: no service has this layer ({_summary(problems)})")
+    finally:
+        http.close()
+
+
+def _summary(problems: Sequence[str]) -> str:
+    """'WFS typeName=…: HTTP 404; …' shortened when every form failed the same way."""
+    endings = {p.rsplit(": ", 1)[-1] for p in problems if p.startswith("WFS ")}
+    if len(endings) == 1 and sum(p.startswith("WFS ") for p in problems) > 1:
+        rest = [p for p in problems if not p.startswith("WFS ")]
+        return "; ".join([f"WFS: {endings.pop()} for every type name form", *rest])
+    return "; ".join(problems)
+
+
+def _describe_first(feature: Mapping[str, Any], service: str, what: str) -> str:
+    props = feature.get("properties") or {}
+    missing = [p for p in ("statcode", "statnaam") if p not in props]
+    if missing:
+        raise InvalidDataError(f"{what}: features lack {missing} (properties: {sorted(props)})")
+    return f"{service} answers; first feature {str(props['statcode']).strip()} {str(props['statnaam']).strip()}"
 
 
 def _as_int(value: Any, default: int | None = None) -> int | None:  # noqa: ANN401

@@ -113,10 +113,9 @@ class ODataCatalog:
             except requests.HTTPError as err:
                 status = _http_status(err)
                 if status == 404:
-                    raise UnknownTableError(
-                        f"{self.host} has no table {table!r}" + (f" with {name!r}" if name else ""),
-                        hint=_table_hint(table),
-                    ) from None
+                    # TableInfos is asked for first: a 404 there means the table itself is not there
+                    part = f" with {name!r}" if name and name != "TableInfos" else ""
+                    raise UnknownTableError(f"{self.host} has no table {table!r}{part}", hint=_table_hint(table)) from None
                 if status == 400:
                     raise SourceChangedError(
                         f"{self.host} refused the query for {what}: {_server_message(err)}",
@@ -127,6 +126,12 @@ class ODataCatalog:
                 problem: BaseException = err
             except _RETRYABLE as err:
                 problem = err
+            except (requests.RequestException, KeyError, TypeError, AttributeError) as err:
+                # an answer that is not OData v3 JSON ({"value": [...], "odata.nextLink": absolute URL})
+                raise SourceChangedError(
+                    f"{self.host} answered {what} in a shape the OData v3 client cannot read ({type(err).__name__}: {_short(err)})",
+                    hint="check the endpoint setting; run `eenzaamheid check-sources`",
+                ) from None
             if attempt < attempts:
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)
                 log.warning("%s: %s; retry %d of %d in %.0f s", what, _short(problem), attempt, attempts - 1, delay)
@@ -180,6 +185,19 @@ class ODataCatalog:
 
     def records(self, table: str, name: str, **kwargs: Any) -> list[dict]:
         return self.get(table, name, **kwargs).json()
+
+    def dimension(self, table: str, name: str, *, filters: str, label: str = "") -> CacheEntry:
+        """Rows (Key, Title, …) of a dimension, filtered on the server.
+
+        Should the server refuse a ``$filter`` on a dimension (HTTP 400; data-sources.md documents
+        filtering for the data sets), the whole dimension is fetched instead: callers look rows up by
+        their key, so extra rows do no harm.
+        """
+        try:
+            return self.get(table, name, filters=filters, label=label)
+        except SourceChangedError as err:
+            log.warning("%s: %s refused a filter on %s (%s); fetching the whole dimension", self.host, table, name, err.message)
+            return self.get(table, name, label=f"{label}, unfiltered" if label else "unfiltered")
 
     def table_info(self, table: str) -> dict[str, Any]:
         """The TableInfos row: Title, ShortTitle, Modified, Period, …"""

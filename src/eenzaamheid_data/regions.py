@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 GEBIEDEN_TABLES: dict[int, str] = {2020: "84721NED", 2022: "85067NED", 2023: "85385NED", 2024: "85755NED", 2025: "86059NED"}
 """CBS "Gebieden in Nederland <jaar>" per classification year (ids other than 2022 still need a live check)."""
 
+_DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension")
+
 GEMEENTEN_COLUMNS = ["gemeentecode", "gemeentenaam", "provinciecode", "provincienaam", "ggdregiocode", "ggdregionaam"]
 
 # Names people use that differ from CBS's official name.
@@ -138,13 +140,25 @@ class GemeenteLookup:
         raise UnknownRegionError(query, self._suggest(query))
 
     def search(self, text: str | None = None) -> pd.DataFrame:
-        """Gemeenten whose name or code contains ``text`` (all when empty), with close matches after."""
+        """Gemeenten whose name or code contains ``text`` (all when empty); else the one an alias or old
+        name stands for ("Den Haag", "Weesp"); else close matches."""
         if not text:
             return self.frame
         key = normalise(text)
-        hit = self.frame["gemeentenaam"].map(normalise).str.contains(key, regex=False) | self.frame["gemeentecode"].str.contains(text.strip().upper(), regex=False)
+        names = self.frame["gemeentenaam"].map(normalise)
+        hit = names.str.contains(key, regex=False) | self.frame["gemeentecode"].str.contains(text.strip().upper(), regex=False)
+        if key in ALIASES:
+            hit |= names == ALIASES[key]
         if hit.any():
             return self.frame[hit]
+        try:
+            match = self.match(text)
+        except (UnknownRegionError, AmbiguousRegionError, BadInputError):
+            match = None
+        if match is not None:
+            if match.note:
+                log.warning("%s", match.note)
+            return self.frame[self.frame["gemeentecode"] == match.code]
         near = [s.split(" (GM")[0] for s in self._suggest(text, limit=5)]
         return self.frame[self.frame["gemeentenaam"].isin(near)]
 
@@ -196,24 +210,39 @@ def load_gemeenten(settings: Settings | None = None, *, year: int, table: str | 
             hint="the table id for this year has changed; pass table= or update GEBIEDEN_TABLES",
         )
     props = source.data_properties(table)
-    region_dim = next((p["Key"] for p in props if p.get("Type") == "GeoDimension"), None) or next(
-        (p["Key"] for p in props if p.get("Type") == "Dimension"), "RegioS"
+    dimensions = [p for p in props if p.get("Type") in _DIMENSION_TYPES]
+    region_dim = next((p["Key"] for p in dimensions if p.get("Type") == "GeoDimension"), None) or next(
+        (p["Key"] for p in dimensions), "RegioS"
     )
-    topics = [p["Key"] for p in sorted(props, key=lambda p: p.get("Position") or 0) if p.get("Type") == "Topic"]
-    rows = source.records(table, "TypedDataSet", filters=f"startswith({region_dim},'GM')", label="gemeenten")
+    # Every column of the data set in DataProperties order (the order of the ID numbers; ``Position`` is
+    # not relied on). The code/name columns are Topics here; GeoDetail is accepted as well.
+    ordered = sorted(props, key=lambda p: p["ID"] if isinstance(p.get("ID"), int) else 10**9)  # stable: list order without IDs
+    topics = [p["Key"] for p in ordered if p.get("Type") not in (*_DIMENSION_TYPES, "TopicGroup") and p.get("Key")]
+    data_entry = source.get(table, "TypedDataSet", filters=f"startswith({region_dim},'GM')", label="gemeenten")
+    rows = data_entry.json()
     names = {
         str(r["Key"]).strip(): str(r.get("Title", "")).strip()
-        for r in source.records(table, region_dim, filters="startswith(Key,'GM')", label="gemeenten")
+        for r in source.dimension(table, region_dim, filters="startswith(Key,'GM')", label="gemeenten").json()
     }
     data = pd.DataFrame.from_records(rows)
+    if region_dim not in data:
+        raise SourceChangedError(f"{table}: the data set lacks its region column {region_dim!r}")
     for col in data.columns:
         if data[col].dtype == object or pd.api.types.is_string_dtype(data[col]):
-            data[col] = data[col].map(lambda v: v.strip() if isinstance(v, str) else v)
+            data[col] = data[col].map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
+    data = data[data[region_dim].astype(str).str.startswith("GM")]
     pairs = {prefix: _code_name_pair(data, topics, prefix, table) for prefix in ("PV", "GG")}
+    # The gemeente's own code/name pair (Code_1, Naam_2) holds the plain name; the region dimension's
+    # title may carry a suffix that tells it from a provincie ("Utrecht (gemeente)").
+    try:
+        own = _code_name_pair(data, topics, "GM", table)
+        own_names = dict(zip(data[own[0]], data[own[1]]))
+    except SourceChangedError:
+        own_names = {}
     frame = pd.DataFrame(
         {
             "gemeentecode": data[region_dim],
-            "gemeentenaam": data[region_dim].map(names),
+            "gemeentenaam": data[region_dim].map(lambda c: own_names.get(c) or names.get(c)),
             "provinciecode": data[pairs["PV"][0]],
             "provincienaam": data[pairs["PV"][1]],
             "ggdregiocode": data[pairs["GG"][0]],
@@ -221,19 +250,29 @@ def load_gemeenten(settings: Settings | None = None, *, year: int, table: str | 
         }
     ).sort_values("gemeentecode", ignore_index=True)
     frame["gemeentenaam"] = frame["gemeentenaam"].fillna(frame["gemeentecode"])
-    frame.attrs["bron"] = {"publisher": "CBS", "table": table, "title": title, "year": year, "demo": settings.demo}
+    frame.attrs["bron"] = {
+        "publisher": "CBS", "table": table, "title": title, "year": year,
+        "modified": info.get("Modified"), "fetched_at": data_entry.meta.get("fetched_at"), "demo": settings.demo,
+    }
     return frame
 
 
 def _code_name_pair(data: pd.DataFrame, topics: Sequence[str], prefix: str, table: str) -> tuple[str, str]:
-    """The (code column, name column) whose codes all start with ``prefix`` — found by value, not position."""
+    """The (code column, name column) whose codes all start with ``prefix`` — found by value, not position.
+
+    The name column is the next column of the data set; blanks (a classification that leaves a gemeente
+    out) are allowed, but every gemeente must have a provincie and a GGD-regio.
+    """
     pattern = re.compile(rf"^{prefix}\d+$")
     for i, col in enumerate(topics):
         if col not in data:
             continue
         values = data[col].dropna().astype(str).str.strip()
-        if len(values) and values.map(lambda v: bool(pattern.match(v))).all():
+        if len(values) == len(data) and len(values) and values.map(lambda v: bool(pattern.match(v))).all():
             following = [c for c in topics[i + 1:] if c in data]
             if following:
                 return col, following[0]
-    raise SourceChangedError(f"{table}: no column with {prefix}-codes found", hint="the table's layout changed")
+    raise SourceChangedError(
+        f"{table}: no column with a {prefix}-code for every gemeente found",
+        hint="the table's layout changed; run `eenzaamheid check-sources`",
+    )

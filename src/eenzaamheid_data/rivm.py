@@ -122,7 +122,7 @@ def resolve_schema(source: ODataCatalog, table: str) -> TableSchema:
     age_dim = _pick(plain_dims, "Leeftijd", table)
     margin_dim = _pick(plain_dims, "Marges", table)
 
-    topics = _resolve_topics(table, [p for p in props if p.get("Type") == "Topic"])
+    topics = _resolve_topics(table, _topics_loneliness_group_first(props))
     age_entry = source.get(table, age_dim)
     margin_entry = source.get(table, margin_dim)
     period_entry = source.get(table, period_dim)
@@ -173,9 +173,19 @@ def _pick(keys: Sequence[str], wanted: str, table: str) -> str:
     raise SourceChangedError(f"{table}: no dimension {wanted!r} (dimensions: {', '.join(keys) or 'none'})")
 
 
+def _topics_loneliness_group_first(props: list[dict]) -> list[dict]:
+    """The Topic entries, those under the TopicGroup titled "Eenzaamheid" first (should a stem recur elsewhere)."""
+    groups = {p.get("ID") for p in props if p.get("Type") == "TopicGroup" and _strip(p.get("Title")).lower() == "eenzaamheid"}
+    topics = [p for p in props if p.get("Type") == "Topic"]
+    return sorted(topics, key=lambda p: p.get("ParentID") not in groups) if groups else topics
+
+
 def _resolve_topics(table: str, topics: list[dict]) -> dict[str, str]:
-    by_stem = {_stem(t["Key"]): t["Key"] for t in topics}
-    by_title = {_strip(t.get("Title")).lower(): t["Key"] for t in topics}
+    by_stem: dict[str, str] = {}
+    by_title: dict[str, str] = {}
+    for t in topics:
+        by_stem.setdefault(_stem(t["Key"]), t["Key"])
+        by_title.setdefault(_strip(t.get("Title")).lower(), t["Key"])
     found: dict[str, str] = {}
     for indicator, stems in _TOPIC_STEMS.items():
         key = next((by_stem[s] for s in stems if s in by_stem), None)
@@ -197,8 +207,9 @@ def _resolve_ages(table: str, rows: list[dict]) -> dict[str, str]:
         label = None
         if m := re.fullmatch(r"(\d+) jaar (?:of|en) ouder", title):
             label = {18: "18+", 19: "18+", 65: "65+"}.get(int(m.group(1)))
-        elif m := re.fullmatch(r"(\d+) tot (\d+) jaar", title):
-            label = "18-64" if (int(m.group(1)), int(m.group(2))) in ((18, 65), (19, 65)) else None
+        elif m := re.fullmatch(r"(\d+) ?(tot en met|t/m|tot|-|–) ?(\d+) jaar", title):
+            upper = int(m.group(3)) + (1 if m.group(2) in ("tot en met", "t/m", "-", "–") else 0)
+            label = "18-64" if int(m.group(1)) in (18, 19) and upper == 65 else None
         label = label or _KNOWN_AGE_KEYS.get(_strip(row["Key"]))
         if label and label not in found.values():
             found[row["Key"]] = label
@@ -278,7 +289,7 @@ def _names_filter(schema: TableSchema, level: Level, gemeentecode: str | None) -
 
 def region_names(source: ODataCatalog, schema: TableSchema, level: Level, gemeentecode: str | None = None) -> CacheEntry:
     """The region dimension rows (Key, Title) for one level, filtered on the server."""
-    return source.get(schema.table, schema.region_dim, filters=_names_filter(schema, level, gemeentecode), label=level)
+    return source.dimension(schema.table, schema.region_dim, filters=_names_filter(schema, level, gemeentecode), label=level)
 
 
 # -- cleaning --------------------------------------------------------------------------------------

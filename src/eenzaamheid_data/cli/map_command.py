@@ -74,13 +74,25 @@ def _check_output(path: Path) -> None:
         raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another --output")
 
 
-def resolve_area(text: str | None, gemeenten: pd.DataFrame) -> Area:
-    """``--area`` → Nederland, a provincie, a GGD-regio (by name or code) or one gemeente."""
+def resolve_area(text: str | None, gemeenten: pd.DataFrame, *, prefer_gemeente: bool = False) -> Area:
+    """``--area`` → Nederland, a provincie, a GGD-regio (by name or code) or one gemeente.
+
+    A name that is both a provincie and a gemeente (Groningen, Utrecht) is the provincie, unless
+    ``prefer_gemeente`` (a wijk or buurt map, which needs one gemeente).
+    """
     from ..regions import GemeenteLookup
 
     query = (text or "NL").strip()
     if query.casefold() in NATIONAL_AREAS:
         return Area("nederland", None, None)
+    if prefer_gemeente:
+        try:
+            code = GemeenteLookup(gemeenten).resolve(query)
+        except BadInputError:
+            pass
+        else:
+            name = str(gemeenten.loc[gemeenten["gemeentecode"] == code, "gemeentenaam"].iloc[0])
+            return Area("gemeente", name, (code,))
     for kind, code_col, name_col in (("provincie", "provinciecode", "provincienaam"), ("ggdregio", "ggdregiocode", "ggdregionaam")):
         hit = (gemeenten[name_col].astype(str).str.strip().str.casefold() == query.casefold()) | (
             gemeenten[code_col].astype(str).str.strip().str.upper() == query.upper()
@@ -118,7 +130,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         gemeente_figures = rivm.load_figures(s, table=table, level="gemeente")
         year_of_classification = int(gemeente_figures.attrs["bron"]["classification_year"])
         gemeenten = load_gemeenten(s, year=year_of_classification)
-        area = resolve_area(args.area, gemeenten)
+        area = resolve_area(args.area, gemeenten, prefer_gemeente=args.level != "gemeente")
         if args.level != "gemeente" and area.kind != "gemeente":
             raise BadInputError(f"--level {args.level} maps the {args.level}en of one gemeente", hint="give --area GEMEENTE (a name or code)")
         if args.level == "gemeente":
@@ -135,10 +147,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             classes=scheme, bins=bins, vs_nl=args.vs_nl, national=gemeente_figures, outlines=outlines, aspect=args.aspect,
         )
     maps.save_figure(fig, args.output)
+    if note := _nothing_to_colour(figures, args.indicator, survey_year, args.age, area, args.level):
+        print(f"note: {note}", file=sys.stderr)
     if not report.ok:
         print(f"note: {report.footnote(max_listed=20)}", file=sys.stderr)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _nothing_to_colour(figures: pd.DataFrame, indicator: str, year: int, age: str, area: Area, level: str) -> str | None:
+    """A note when the map has no figure at all (e.g. sociaal eenzaam in 2012, or a suppressed age group)."""
+    wanted = (figures["indicator"] == indicator) & (figures["jaar"] == year) & (figures["leeftijd"] == age) & (figures["niveau"] == level)
+    if area.gemeentecodes is not None:
+        wanted &= figures["gemeentecode"].isin(area.gemeentecodes)
+    rows = figures[wanted]
+    if len(rows) and rows["waarde"].isna().all():
+        return f"the source has no figures for {indicator}, {age}, {year} here: every area is drawn as 'geen gegevens'"
+    return None
 
 
 def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lookup_class: type) -> str | None:

@@ -18,8 +18,7 @@ Each builder returns a ``ReplicaTable`` shaped as described in ``docs/data-sourc
 What is **[check]** in data-sources.md stays unverified here too: the topic keys and their suffixes, the
 dimension order, the padding widths, the ``Position`` numbering in DataProperties (here: one running
 number, equal to ``ID``), the filler health topics (names partly taken from third-party code, partly
-invented) and the exact dimension set of 85766NED — data-sources.md also lists a
-``MateVanEenzaamheid`` dimension there, which this builder deliberately leaves out.
+invented) and the categories of 85766NED's ``MateVanEenzaamheid`` dimension (keys and titles invented).
 
 Everything is deterministic: every number derives from a hash of a code, never from unseeded randomness.
 """
@@ -687,10 +686,17 @@ _KENMERKEN: tuple[tuple[str, str, int, float], ...] = (
 _KENMERK_WIDTH = 7
 _NATIONAL_YEAR_SHIFT = {2019: 0.0, 2020: 1.0, 2021: 3.0, 2022: 1.5, 2023: 1.0, 2024: 0.5}
 _NATIONAL_TOPICS = (
-    ("Eenzaamheid", "Eenzaam", 1.0),
-    ("SocialeEenzaamheid", "Sociaal eenzaam", 0.85),
-    ("EmotioneleEenzaamheid", "Emotioneel eenzaam", 0.65),
-    ("ErnstigEenzaam", "Sterk eenzaam", 0.33),
+    ("Eenzaamheid", "Eenzaamheid", 1.0),
+    ("SocialeEenzaamheid", "Sociale eenzaamheid", 0.85),
+    ("EmotioneleEenzaamheid", "Emotionele eenzaamheid", 0.65),
+)
+# MateVanEenzaamheid: key, title, share of the lonely (None: the total, 0: not lonely); only the
+# De Jong-Gierveld scale (Eenzaamheid_1) has the finer degrees.
+_DEGREES: tuple[tuple[str, str, float | None], ...] = (
+    ("A052500", "Niet eenzaam", 0.0),
+    ("A052503", "Totaal eenzaam", None),
+    ("A052506", "Matig eenzaam", 0.67),
+    ("A052509", "Ernstig tot zeer ernstig eenzaam", 0.33),
 )
 
 
@@ -700,12 +706,15 @@ def cbs_eenzaamheid_table(
 ) -> ReplicaTable:
     """CBS "Eenzaamheid; persoonskenmerken" (opendata, population 15+): national figures by age and sex.
 
-    Dimensions ``Marges``, ``Kenmerken`` and ``Perioden``; the young and the oldest are loneliest.
-    The real table's exact dimension set is **[check]** (data-sources.md also names ``MateVanEenzaamheid``).
+    Dimensions ``Marges``, ``Kenmerken``, ``MateVanEenzaamheid`` and ``Perioden`` (as data-sources.md
+    lists them); topics ``Eenzaamheid_1``, ``SocialeEenzaamheid_2``, ``EmotioneleEenzaamheid_3``, each a
+    percentage of the category of ``MateVanEenzaamheid``. The young and the oldest are loneliest.
+    Category keys and titles of ``MateVanEenzaamheid`` are invented (**[check]**).
     """
     props = _Properties()
     props.dimension("Marges", "Marges", description="Waarde en grenzen van het 95%-betrouwbaarheidsinterval.")
     props.dimension("Kenmerken", "Persoonskenmerken")
+    props.dimension("MateVanEenzaamheid", "Mate van eenzaamheid")
     props.dimension("Perioden", "Perioden", "TimeDimension")
     group = props.group("Eenzaamheid")
     topic_keys = [(props.topic(stem, title, parent=group, decimals=1), factor) for stem, title, factor in _NATIONAL_TOPICS]
@@ -713,12 +722,25 @@ def cbs_eenzaamheid_table(
     for margin_index, (margin, _) in enumerate(MARGINS):
         for key, _, group_id, base in _KENMERKEN:
             hw = 0.8 if group_id == 1 else 1.1 if group_id == 2 else 2.2
-            for year in periods:
-                row: dict[str, Any] = {"ID": len(rows), "Marges": margin, "Kenmerken": _pad(key, _KENMERK_WIDTH), "Perioden": f"{year}JJ00"}
-                eenzaam = base + _NATIONAL_YEAR_SHIFT.get(year, 0.0)
-                for topic_key, factor in topic_keys:
-                    row[topic_key] = _bounds(eenzaam * factor, round(hw * max(factor, 0.5), 1))[margin_index]
-                rows.append(row)
+            for degree, _, share in _DEGREES:
+                for year in periods:
+                    row: dict[str, Any] = {
+                        "ID": len(rows), "Marges": margin, "Kenmerken": _pad(key, _KENMERK_WIDTH),
+                        "MateVanEenzaamheid": degree, "Perioden": f"{year}JJ00",
+                    }
+                    eenzaam = base + _NATIONAL_YEAR_SHIFT.get(year, 0.0)
+                    for t, (topic_key, factor) in enumerate(topic_keys):
+                        lonely = eenzaam * factor
+                        if share is None:
+                            value, width = lonely, round(hw * max(factor, 0.5), 1)
+                        elif share == 0.0:
+                            value, width = 100.0 - lonely, round(hw * max(factor, 0.5), 1)
+                        elif t == 0:
+                            value, width = eenzaam * share, round(hw * max(share, 0.5), 1)
+                        else:
+                            value, width = None, 0.0
+                        row[topic_key] = _bounds(value, width)[margin_index]
+                    rows.append(row)
     category_groups = [
         {"ID": 1, "DimensionKey": "Kenmerken", "Title": "Totaal", "Description": None, "ParentID": None},
         {"ID": 2, "DimensionKey": "Kenmerken", "Title": "Geslacht", "Description": None, "ParentID": None},
@@ -729,6 +751,7 @@ def cbs_eenzaamheid_table(
         "Kenmerken": [
             {"Key": _pad(k, _KENMERK_WIDTH), "Title": t, "Description": None, "CategoryGroupID": g} for k, t, g, _ in _KENMERKEN
         ],
+        "MateVanEenzaamheid": [{"Key": k, "Title": t, "Description": None, "CategoryGroupID": None} for k, t, _ in _DEGREES],
         "Perioden": _periods_dimension(periods),
     }
     info = _table_info(

@@ -43,6 +43,7 @@ FaultKind = Literal["drop", "truncate", "500", "503", "slow"]
 FAULT_KINDS: tuple[str, ...] = ("drop", "truncate", "500", "503", "slow")
 
 DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension")
+VALUE_TYPES = ("Topic", "GeoDetail")
 DATA_SETS = ("TypedDataSet", "UntypedDataSet")
 METADATA_SETS = ("TableInfos", "DataProperties", "CategoryGroups")
 UNTYPED_WIDTH = 10
@@ -88,8 +89,9 @@ class ReplicaTable:
 
     @property
     def topics(self) -> list[dict[str, Any]]:
-        """The Topic entries of DataProperties, in order."""
-        return [p for p in self.data_properties if p.get("Type") == "Topic"]
+        """The value columns of DataProperties, in order: its Topic entries and GeoDetail entries (the
+        attribute columns such as ``Gemeentenaam_1`` that some CBS tables type as GeoDetail)."""
+        return [p for p in self.data_properties if p.get("Type") in VALUE_TYPES]
 
     @property
     def columns(self) -> list[str]:

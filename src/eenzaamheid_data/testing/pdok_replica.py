@@ -5,7 +5,8 @@ It answers the two paths the package uses, in their real shape:
 - WFS 2.0 GetFeature: ``/cbs/gebiedsindelingen/{year}/wfs/v1_0?service=WFS&request=GetFeature&
   typeName={layer}_gegeneraliseerd&outputFormat=json`` with ``count``/``startIndex`` paging, at most
   ``page_limit`` features per answer, HTTP 400 for an unknown type name (type names may carry the
-  ``gebiedsindelingen:`` prefix) and 404 for a year it does not have;
+  ``gebiedsindelingen:`` prefix; ``exception_status=200`` answers it as MapServer does, an XML exception
+  report with HTTP 200) and 404 for a year it does not have;
 - OGC API Features: ``/cbs/gebiedsindelingen/ogc/v1/collections/{layer}_gegeneraliseerd/items?f=json&
   jaarcode={year}&limit=…`` paging with ``limit`` (at most 1000) and ``next`` links, HTTP 400 when a
   ``filter`` parameter is given (as the real one does) and 404 for an unknown collection or year.
@@ -106,7 +107,7 @@ class PDOKReplica:
     ``layers`` maps (layer, year) — layer as ``"gemeente"`` or ``"gemeente_gegeneraliseerd"`` — to a
     FeatureCollection. ``require_prefix=True`` makes the WFS accept only ``gebiedsindelingen:``-prefixed
     type names (as some PDOK versions do); ``services`` switches either service off (its paths then
-    answer 404).
+    answer 404); ``exception_status`` is the HTTP status of an OWS exception report about a type name.
     """
 
     def __init__(
@@ -116,11 +117,13 @@ class PDOKReplica:
         *,
         require_prefix: bool = False,
         services: Collection[str] = ("wfs", "ogc"),
+        exception_status: int = 400,
     ) -> None:
         self._layers = {(_base_layer(name), int(year)): _Layer(_base_layer(name), int(year), fc) for (name, year), fc in layers.items()}
         self.page_limit = int(page_limit)
         self.require_prefix = require_prefix
         self.services = frozenset(services)
+        self.exception_status = int(exception_status)
         self._faults: list[_Fault] = []
         self._log: list[RequestRecord] = []
         self._lock = threading.Lock()
@@ -232,10 +235,10 @@ class PDOKReplica:
             return _ows_exception(400, "OperationNotSupported", "request")
         type_name = q.get("typenames") or q.get("typename") or ""
         if self.require_prefix and not type_name.lower().startswith(TYPE_PREFIX):
-            return _ows_exception(400, "InvalidParameterValue", "typeName", f"unknown type name {type_name!r}")
+            return _ows_exception(self.exception_status, "InvalidParameterValue", "typeName", f"unknown type name {type_name!r}")
         layer = self._layers.get((_base_layer(type_name), year))
         if layer is None or not type_name.strip().endswith(SUFFIX):
-            return _ows_exception(400, "InvalidParameterValue", "typeName", f"unknown type name {type_name!r}")
+            return _ows_exception(self.exception_status, "InvalidParameterValue", "typeName", f"unknown type name {type_name!r}")
         try:
             start = int(q.get("startindex", 0))
             count = int(q["count"]) if "count" in q else self.page_limit
