@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .. import fmt
-from ..errors import InvalidDataError, UnknownRegionError
+from ..errors import EenzaamheidError, InvalidDataError, UnknownRegionError
 from . import texts
 
 log = logging.getLogger(__name__)
@@ -318,7 +318,11 @@ def national_chart(age_bands: pd.DataFrame | None) -> Chart | None:
 
     if age_bands is None or age_bands.empty:
         return None
-    national = analysis.national_age_bands(age_bands)
+    try:
+        national = analysis.national_age_bands(age_bands)
+    except EenzaamheidError as err:  # the rest of the report stands without this section
+        log.warning("national age bands left out of the report: %s", err.message)
+        return None
     if national.empty:
         return None
     return _draw("landelijk", "Heel Nederland naar leeftijd (ander onderzoek)", partial(charts.national_age_band_chart, national),
@@ -350,7 +354,7 @@ def _vergelijking(verschil: str, other: float, where: str) -> str:
         "hoger": f"Hoger dan {where} ({value})",
         "lager": f"Lager dan {where} ({value})",
         "niet aantoonbaar verschillend": f"Niet aantoonbaar anders dan {where} ({value})",
-    }.get(verschil, f"Niet te vergelijken met {where}" + ("" if _nan(other) else f" ({value})"))
+    }.get(verschil, f"Niet te vergelijken met {where.removeprefix('in ')}" + ("" if _nan(other) else f" ({value})"))
 
 
 def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: str, ggd_enkel: bool) -> tuple[Kerncijfer, ...]:
