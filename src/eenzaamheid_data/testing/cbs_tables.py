@@ -25,12 +25,12 @@ Everything is deterministic: every number derives from a hash of a code, never f
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..demo_world import unit
 from .odata_replica import ReplicaTable
 
 KeyStyle = Literal["50150NED", "50120NED"]
@@ -122,12 +122,6 @@ _HEALTH_AFTER: tuple[tuple[str, str, str], ...] = (
 _FIRST_LONELINESS_SUFFIX = {"50150NED": 25, "50120NED": 27}
 _DEFAULT_PERIODS = (2012, 2016, 2020, 2022, 2024)
 _LEVEL_NAMES = {"NL": "Land", "GM": "Gemeente", "WK": "Wijk", "BU": "Buurt"}
-
-
-def unit(*parts: object) -> float:
-    """A deterministic number in [0, 1) from its arguments."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ Nothing here is real geography; the same codes always give the same shapes.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
@@ -17,6 +16,8 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
+
+from ..demo_world import unit
 
 CodesTree = Mapping[str, Mapping[str, Sequence[str]]]
 """gemeentecode → wijkcode → buurtcodes (wijken and buurten may be empty)."""
@@ -35,11 +36,6 @@ CRS_RD = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
 # A convex "coastline": the bounding box with its corners cut, the north-west one deepest.
 _LAND_OUTLINE = ((0.30, 0.0), (0.80, 0.0), (1.0, 0.22), (1.0, 0.86), (0.88, 1.0), (0.38, 1.0), (0.0, 0.55), (0.04, 0.22))
 
-
-def unit(*parts: object) -> float:
-    """A deterministic number in [0, 1) from its arguments."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def land_shape(bbox: BBox) -> Polygon:

@@ -9,12 +9,13 @@ as fictitious data.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..demo_world import unit
 
 INDICATORS = ("eenzaam", "sterk_eenzaam", "emotioneel_eenzaam", "sociaal_eenzaam")
 AGES = ("18+", "18-64", "65+")
@@ -37,11 +38,6 @@ _PROVINCIES = {"PV91": "Proefland (fictief)", "PV92": "Eilanden (fictief)"}
 _GGD = {"GG9101": "GGD Proefland (fictief)", "GG9102": "GGD Eiland (fictief)"}
 
 
-def _unit(*parts: object) -> float:
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
 @dataclass(frozen=True)
 class _Gemeente:
     code: str
@@ -60,15 +56,15 @@ def _world(n: int) -> list[_Gemeente]:
         code = f"GM{9200 + i:04d}"
         ggd = f"GG92{i % 25:02d}"
         out.append(
-            _Gemeente(code, f"Proefgemeente {i:03d}", f"PV9{3 + i % 9}", ggd, int(8_000 + 300_000 * _unit(code) ** 3),
-                      15 + 14 * _unit(code, "65"), 1 + int(5 * _unit(code, "s")) % 5,
-                      tuple(f"Wijk {w}" for w in range(2 + int(8 * _unit(code, "w"))))))
+            _Gemeente(code, f"Proefgemeente {i:03d}", f"PV9{3 + i % 9}", ggd, int(8_000 + 300_000 * unit(code) ** 3),
+                      15 + 14 * unit(code, "65"), 1 + int(5 * unit(code, "s")) % 5,
+                      tuple(f"Wijk {w}" for w in range(2 + int(8 * unit(code, "w"))))))
     return out
 
 
 def _value(code: str, age: str, year: int, indicator: str, urban: int) -> float:
     scale = _BASE[indicator] / _BASE["eenzaam"]
-    local = 10 * (_unit(code, indicator) - 0.5) + {1: 3.0, 2: 1.5, 3: 0.0, 4: -1.0, 5: -2.0}[urban]
+    local = 10 * (unit(code, indicator) - 0.5) + {1: 3.0, 2: 1.5, 3: 0.0, 4: -1.0, 5: -2.0}[urban]
     return round(_BASE[indicator] + scale * (local + _AGE[age] + _YEAR[year]), 1)
 
 
