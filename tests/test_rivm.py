@@ -238,3 +238,13 @@ def test_rows_outside_the_level_are_set_aside_and_reported(replica: ODataReplica
     assert report.received == len(records) == report.used + len(report.set_aside)
     assert set(report.set_aside["reden"]) == {"region not at level gemeente"}
     assert "rows set aside" in report.warnings[0]
+    # the same notes in Dutch for the reports: no English, and one for each English note
+    assert len(report.notes_nl) == len(report.warnings)
+    assert report.notes_nl[0].endswith("geen peiljaar is.") and "niet gebruikt" in report.notes_nl[0]
+    assert "regions without a name" in report.warnings[1] and "geen naam" in report.notes_nl[1]
+
+
+def test_dutch_notes_fall_back_for_an_older_cache() -> None:
+    assert rivm.dutch_notes({"meldingen_nl": ["x"], "meldingen": ["y"]}) == ["x"]
+    assert rivm.dutch_notes({"meldingen": ["a", "b"]}) == ["Bij het inlezen van de bron waren er 2 meldingen; `eenzaamheid fetch` toont ze."]
+    assert rivm.dutch_notes({}) == []

@@ -303,6 +303,8 @@ class CleanReport:
     used: int = 0
     set_aside: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: list[str] = field(default_factory=list)
+    notes_nl: list[str] = field(default_factory=list)
+    """The same notes in plain Dutch, for the reports (officials read those, not the log)."""
 
 
 def to_tidy(
@@ -333,6 +335,8 @@ def to_tidy(
     if (~keep).any():
         report.set_aside = raw.loc[~keep, [schema.region_dim, schema.age_dim, schema.margin_dim, schema.period_dim]].assign(reden=reasons[~keep])
         report.warnings.append(f"{int((~keep).sum())} rows set aside: " + "; ".join(f"{n}× {r}" for r, n in reasons[~keep].value_counts().items()))
+        report.notes_nl.append(f"{int((~keep).sum())} regels uit de bron zijn niet gebruikt: ze horen bij een ander gebiedsniveau, "
+                               "een andere leeftijdsgroep of een periode die geen peiljaar is.")
 
     frame = pd.DataFrame({"regiocode": code, "niveau": niveau, "leeftijd": age, "marge": margin, "jaar": year})[keep]
     values = raw.loc[keep, list(schema.topics.values())]
@@ -359,6 +363,8 @@ def to_tidy(
     if unnamed.any():
         codes = sorted(tidy.loc[unnamed, "regiocode"].unique())
         report.warnings.append(f"{len(codes)} regions without a name in {schema.region_dim}: {codes[:10]}; their code is shown instead")
+        report.notes_nl.append(f"{len(codes)} {'gebied heeft' if len(codes) == 1 else 'gebieden hebben'} in de bron geen naam; "
+                               "daar staat de gebiedscode.")
         tidy.loc[unnamed, "regionaam"] = tidy.loc[unnamed, "regiocode"]
     tidy["gemeentecode"] = np.where(tidy["niveau"] == "nederland", None, "GM" + tidy["regiocode"].str[2:6])
     tidy["tabel"] = schema.table
@@ -428,6 +434,15 @@ def validate(tidy: pd.DataFrame, *, table: str, expected_gemeenten: Sequence[str
     return warnings
 
 
+def dutch_notes(meta: dict[str, Any]) -> list[str]:
+    """The cleaning notes in Dutch; for a cache written before they existed, one line that points to the details."""
+    if "meldingen_nl" in meta:
+        return list(meta["meldingen_nl"])
+    n = len(meta.get("meldingen", []))
+    return [f"Bij het inlezen van de bron {'was er 1 melding' if n == 1 else f'waren er {n} meldingen'}; "
+            "`eenzaamheid fetch` toont ze."] if n else []
+
+
 def _official_count_warning(schema: TableSchema, n: int) -> str | None:
     expected = GEMEENTEN_PER_CLASSIFICATION.get(schema.classification_year)
     if expected is not None and n != expected:
@@ -475,6 +490,7 @@ def load_figures(
         tidy, report = _clean_all(raw_entries, names_entry, schema, level, demo=settings.demo)
         meta = _provenance(schema, source, raw_entries, tidy, settings)
         meta["meldingen"] = report.warnings
+        meta["meldingen_nl"] = report.notes_nl
         meta["rows_received"] = report.received
         meta["rows_used"] = report.used
         meta["rows_set_aside"] = len(report.set_aside)
@@ -490,6 +506,7 @@ def load_figures(
     meta = entry.meta
     tidy.attrs["bron"] = {k: meta[k] for k in ("publisher", "table", "title", "catalog", "classification_year", "years", "modified", "fetched_at", "demo")}
     tidy.attrs["meldingen"] = list(meta.get("meldingen", []))
+    tidy.attrs["meldingen_nl"] = dutch_notes(meta)
     tidy.attrs["rijen"] = {k: meta.get(k) for k in ("rows_received", "rows_used", "rows_set_aside")}
     for note in tidy.attrs["meldingen"]:
         log.warning("%s", note)
@@ -508,6 +525,8 @@ def _clean_all(
         # the demo world is small on purpose; its count is not the official one
         if not demo and (note := _official_count_warning(schema, len(expected))):
             report.warnings.append(note)
+            report.notes_nl.append(f"Tabel {schema.table} bevat {len(expected)} gemeenten; de gemeentelijke indeling van "
+                                   f"{schema.classification_year} telt er {GEMEENTEN_PER_CLASSIFICATION[schema.classification_year]}.")
     report.warnings += validate(tidy, table=schema.table, expected_gemeenten=expected)
     return tidy, report
 
