@@ -484,6 +484,18 @@ def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world:
 
 
 @needs_library
+def test_report_shows_the_data_notes_in_dutch_not_the_log_lines(world: batch.ReportInputs) -> None:
+    figures = world.figures.copy()
+    figures.attrs = {**world.figures.attrs, "meldingen": ["3 regions without a name in WijkenEnBuurten: ['GM9101']"],
+                     "meldingen_nl": ["3 gebieden hebben in de bron geen naam; daar staat de gebiedscode."]}
+    built = content.build_content(figures, world.wijk_figures, world.gemeenten, world.population, world.regional,
+                                  world.age_bands, world.wijk_boundaries, "GM9101", today=TODAY)
+    text = text_of(render.render_html(built))
+    assert "Opmerkingen bij de gegevens" in text
+    assert "3 gebieden hebben in de bron geen naam" in text and "regions without a name" not in text
+
+
+@needs_library
 def test_batch_renders_in_parallel_and_reports_a_failing_gemeente(world: batch.ReportInputs, tmp_path: Path) -> None:
     gemeenten = pd.concat([world.gemeenten, pd.DataFrame([{
         "gemeentecode": "GM9199", "gemeentenaam": "Zonder Cijfers", "provinciecode": "PV91", "provincienaam": "Proefland (fictief)",

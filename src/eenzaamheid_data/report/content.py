@@ -669,7 +669,7 @@ def build_content(
             bronnen.append(fmt.source_line(frame.attrs["bron"]))
     if landelijk is not None:
         bronnen.append(landelijk.source)
-    meldingen = [*figures.attrs.get("meldingen", [])]
+    meldingen = [*figures.attrs.get("meldingen_nl", [])]  # Dutch: the English originals are for the log
     if kaart is not None:
         meldingen += list(kaart.notes)
 
