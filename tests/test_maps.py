@@ -88,6 +88,24 @@ def test_quantile_classes_are_data() -> None:
     assert classes.codes.value_counts().tolist() == [2, 2, 2, 2, 2]
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6, 7, 9])
+def test_quantile_bins_equal_mapclassify(k: int) -> None:
+    import mapclassify
+
+    rng = np.random.default_rng(k)
+    samples = [
+        rng.normal(45, 6, 343),
+        np.round(rng.normal(45, 6, 40), 0),  # many ties
+        np.array([40.0, 40.0, 40.0, 41.0, 55.5]),
+        np.arange(1000.0),
+    ]
+    for y in samples:
+        kk = min(k, len(np.unique(y)))
+        with np.errstate(all="ignore"):
+            expected = mapclassify.Quantiles(y, k=kk).bins
+        np.testing.assert_allclose(maps.quantile_bins(y, kk), expected, rtol=0, atol=1e-12)
+
+
 def test_natural_breaks_are_deterministic_and_leave_numpy_alone() -> None:
     values = pd.Series(np.r_[np.linspace(30, 34, 20), np.linspace(45, 48, 20), np.linspace(58, 60, 5)])
     np.random.seed(7)
@@ -159,9 +177,18 @@ def test_significance_rule_by_hand() -> None:
         "D": "geen gegevens",
         "E": "niet aantoonbaar verschillend",  # touching is not above
         "F": "niet aantoonbaar verschillend",  # 46,0 is not below 46,0
-        "G": "niet aantoonbaar verschillend",  # a value without an interval proves nothing
+        "G": "niet te toetsen (geen interval)",  # a value without an interval cannot be tested
     }
     assert list(result.cat.categories) == list(maps.SIGNIFICANCE_CATEGORIES)
+    # one rule in the package: the map's classes are analysis.compare's verdicts, labelled for a legend
+    from eenzaamheid_data import analysis
+
+    ref = pd.DataFrame([NL])
+    compared = analysis.compare(regions, ref, on=())["verschil"]
+    as_map = {"hoger": "hoger dan Nederland", "lager": "lager dan Nederland", "niet aantoonbaar verschillend": "niet aantoonbaar verschillend"}
+    for key in regions.index:
+        expected = as_map.get(compared[key]) or ("geen gegevens" if np.isnan(regions.loc[key, "waarde"]) else "niet te toetsen (geen interval)")
+        assert result[key] == expected, key
     without_interval = maps.significance_classes(regions, {"waarde": 47.0, "ondergrens": np.nan, "bovengrens": np.nan})
     assert without_interval["E"] == "hoger dan Nederland" and without_interval["F"] == "lager dan Nederland"
     with pytest.raises(BadInputError, match="Nederland is missing"):

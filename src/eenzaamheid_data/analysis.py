@@ -153,11 +153,13 @@ def _bron(*frames: pd.DataFrame) -> dict[str, Any]:
     return {}
 
 
-def _verdicts(
+def verdicts(
     value: Any, low: Any, high: Any, ref: Any, ref_low: Any, ref_high: Any,  # noqa: ANN401
     labels: tuple[str, str, str, str] = (HOGER, LAGER, GELIJK, ONBEKEND),
 ) -> np.ndarray:
-    """The non-overlap rule, vectorised: labels[0] above, [1] below, [2] overlapping, [3] not testable."""
+    """The non-overlap rule, vectorised (the package's one implementation; maps use it too): labels[0] above,
+    [1] below, [2] overlapping, [3] not testable (a value or interval missing). A reference without an
+    interval is compared by its value."""
     value, low, high = _float_array(value), _float_array(low), _float_array(high)
     ref, ref_low, ref_high = _float_array(ref), _float_array(ref_low), _float_array(ref_high)
     has_interval = ~np.isnan(ref_low) & ~np.isnan(ref_high)
@@ -195,7 +197,7 @@ def compare(values: pd.DataFrame, reference: pd.DataFrame, *, on: Sequence[str] 
         if len(ref) != 1:
             raise BadInputError(f"expected one reference row, got {len(ref)}", hint="select one year, age group and indicator")
         out = base.assign(**{c: ref[c].iloc[0] for c in ref.columns})
-    out["verschil"] = _verdicts(out["waarde"], out["ondergrens"], out["bovengrens"],
+    out["verschil"] = verdicts(out["waarde"], out["ondergrens"], out["bovengrens"],
                                 out["ref_waarde"], out["ref_ondergrens"], out["ref_bovengrens"])
     out.attrs = dict(values.attrs)
     out.attrs["methode"] = METHOD_DIFFERENCE
@@ -422,13 +424,14 @@ def trend(figures: pd.DataFrame, regiocode: str, *, leeftijd: str = "18+") -> pd
     tabel = _single_table(figures)
     rows = rows[rows["leeftijd"] == leeftijd]
     years = sorted(int(y) for y in pd.unique(figures["jaar"]))
-    indicators = [i for i in INDICATORS if i in set(figures["indicator"])]
+    present = set(pd.unique(figures["indicator"]))
+    indicators = [i for i in INDICATORS if i in present]
     grid = pd.MultiIndex.from_product([indicators, years], names=["indicator", "jaar"])
     out = rows.drop_duplicates(["indicator", "jaar"]).set_index(["indicator", "jaar"])[VALUE_COLUMNS].reindex(grid).reset_index()
     out = out[["jaar", "indicator", *VALUE_COLUMNS]]
     out["leeftijdsgrens"] = [age_limit(leeftijd, y) for y in out["jaar"]]  # a handful of years
     prev = out.groupby("indicator", sort=False)[VALUE_COLUMNS].shift(1)
-    change = _verdicts(out["waarde"], out["ondergrens"], out["bovengrens"], prev["waarde"], prev["ondergrens"],
+    change = verdicts(out["waarde"], out["ondergrens"], out["bovengrens"], prev["waarde"], prev["ondergrens"],
                        prev["bovengrens"], labels=(GESTEGEN, GEDAALD, ONVERANDERD, ONBEKEND))
     change = change.astype(object)
     change[out.groupby("indicator", sort=False).cumcount().to_numpy() == 0] = None  # the first year has nothing before it

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
-import mapclassify
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -32,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
 
-from . import fmt
+from . import analysis, fmt
 from .errors import BadInputError
 from .geo import JoinReport, gemeente_of, join_boundaries
 
@@ -57,12 +56,13 @@ HIGHLIGHT_COLOR = "#000000"
 DEMO_COLOR = "#b2182b"
 
 HIGHER, SIMILAR, LOWER = "hoger dan Nederland", "niet aantoonbaar verschillend", "lager dan Nederland"
-SIGNIFICANCE_CATEGORIES: tuple[str, ...] = (HIGHER, SIMILAR, LOWER, MISSING_LABEL)
-SIGNIFICANCE_COLORS: dict[str, str] = {HIGHER: "#e66101", SIMILAR: "#f1ece4", LOWER: "#5e3c99"}  # PuOr ends
+UNTESTED = "niet te toetsen (geen interval)"
+SIGNIFICANCE_CATEGORIES: tuple[str, ...] = (HIGHER, SIMILAR, LOWER, UNTESTED, MISSING_LABEL)
+SIGNIFICANCE_COLORS: dict[str, str] = {HIGHER: "#e66101", SIMILAR: "#f1ece4", LOWER: "#5e3c99", UNTESTED: "#b3b3b3"}  # PuOr ends
 SIGNIFICANCE_RULE = (
     "Hoger (lager) dan Nederland: de ondergrens (bovengrens) van het 95%-interval van het gebied ligt boven "
     "(onder) het 95%-interval van Nederland, of boven (onder) de waarde van Nederland als daar geen interval is. "
-    "Anders: niet aantoonbaar verschillend."
+    "Anders: niet aantoonbaar verschillend. Een gebied met een cijfer maar zonder interval is niet te toetsen."
 )
 
 FIGSIZES: dict[str, tuple[float, float]] = {"page": (7.5, 9.0), "16:9": (13.333, 7.5)}
@@ -189,7 +189,6 @@ def classify(
         edges = _check_bins(bins)  # type: ignore[arg-type]
         labels = _labels(edges)
         if len(y):
-            mapclassify.UserDefined(np.clip(y, edges[0], edges[-1]), bins=list(edges[1:]), lowest=edges[0])
             if (y < edges[0]).any():
                 labels[0] = f"≤ {fmt.pct(edges[1])}"
                 log.warning("values below the lowest class limit %s are shown in the lowest class", fmt.pct(edges[0]))
@@ -206,17 +205,30 @@ def classify(
 
 
 def _mapclassify_bins(y: np.ndarray, scheme: str, k: int) -> list[float]:
-    """Upper class limits from mapclassify (fewer than k when there are fewer distinct values)."""
+    """Upper class limits as mapclassify makes them (fewer than k when there are fewer distinct values)."""
     k = min(int(k), len(np.unique(y)))
+    if scheme != "natural":
+        return sorted({float(b) for b in quantile_bins(y, k)})
+    import mapclassify  # only here: it pulls in scipy and scikit-learn (about 1 s), which quantiles do not need
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        if scheme == "natural":
-            with _seeded_numpy(NATURAL_BREAKS_SEED):
-                classifier = mapclassify.NaturalBreaks(y, k=k)
-        else:
-            classifier = mapclassify.Quantiles(y, k=k)
-    upper = sorted({float(b) for b in classifier.bins})
-    return upper
+        with _seeded_numpy(NATURAL_BREAKS_SEED):
+            classifier = mapclassify.NaturalBreaks(y, k=k)
+    return sorted({float(b) for b in classifier.bins})
+
+
+def quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Upper limits of ``k`` equal-count classes, exactly as ``mapclassify.Quantiles`` computes them.
+
+    The same percentiles with linear interpolation, ties collapsed; written out because importing
+    mapclassify costs a second of start-up for every report (tests compare the two).
+    """
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    return np.unique(np.percentile(np.asarray(y, dtype=float), p))
 
 
 def shared_bins(*value_series: pd.Series, k: int = 5, scheme: Literal["quantiles", "natural"] = "quantiles") -> list[float]:
@@ -247,20 +259,19 @@ def significance_classes(figures_subset: pd.DataFrame, national_row: pd.Series |
     The rule (the project's method everywhere; conservative, intervals must not overlap): a region is
     *hoger* when the lower bound of its 95% interval lies above Nederland's upper bound (or above
     Nederland's value when Nederland has no interval); *lager* when its upper bound lies below
-    Nederland's lower bound (or value); otherwise *niet aantoonbaar verschillend* — also when the
-    region has a value but no interval. A region without a value is "geen gegevens".
+    Nederland's lower bound (or value); otherwise *niet aantoonbaar verschillend*. A region with a value
+    but no interval is "niet te toetsen (geen interval)"; one without a value "geen gegevens". The rule is
+    ``analysis``'s, the one every comparison in the package uses (there "onbekend" covers both last cases).
     """
     nl = _one_row(national_row)
     nl_value = _float(nl.get("waarde"))
     if math.isnan(nl_value):
         raise BadInputError("the figure for Nederland is missing", hint="compare with a year and age group Nederland has a figure for")
-    nl_low, nl_high = _float(nl.get("ondergrens")), _float(nl.get("bovengrens"))
-    above = nl_value if math.isnan(nl_high) else nl_high
-    below = nl_value if math.isnan(nl_low) else nl_low
     value = pd.to_numeric(figures_subset["waarde"], errors="coerce")
-    low = pd.to_numeric(figures_subset["ondergrens"], errors="coerce")
-    high = pd.to_numeric(figures_subset["bovengrens"], errors="coerce")
-    labels = np.where(value.isna(), MISSING_LABEL, np.where(low > above, HIGHER, np.where(high < below, LOWER, SIMILAR)))
+    verdicts = analysis.verdicts(value, figures_subset["ondergrens"], figures_subset["bovengrens"],
+                                 [nl_value], [_float(nl.get("ondergrens"))], [_float(nl.get("bovengrens"))],
+                                 labels=(HIGHER, LOWER, SIMILAR, UNTESTED))
+    labels = np.where(value.isna().to_numpy(), MISSING_LABEL, verdicts)
     return pd.Series(pd.Categorical(labels, categories=list(SIGNIFICANCE_CATEGORIES), ordered=True), index=figures_subset.index, name="vergeleken_met_nl")
 
 
@@ -340,8 +351,9 @@ def significance_map(
         raise BadInputError(f"unknown comparison categories {sorted(unknown)}", hint="make them with significance_classes()")
     cats = cats.astype(str).where(cats.notna() & (cats.astype(str) != MISSING_LABEL))
     notes = [SIGNIFICANCE_RULE] + ([footnote] if footnote else [])
+    order = [HIGHER, SIMILAR, LOWER] + ([UNTESTED] if (cats == UNTESTED).any() else [])
     return _draw_map(
-        gdf, cats, SIGNIFICANCE_COLORS, [HIGHER, SIMILAR, LOWER],
+        gdf, cats, SIGNIFICANCE_COLORS, order,
         ax=ax, title=title, subtitle=subtitle, source=source, notes=notes, outlines=outlines,
         highlight=highlight, labels=labels, aspect=aspect, legend_title="Vergeleken met Nederland", demo=demo,
     )
