@@ -325,3 +325,23 @@ def test_charts_on_a_caller_figure_leave_nothing_behind() -> None:
     for ax in axes:
         assert charts.interval_chart(frame, label_col="regionaam", ax=ax).ax is ax
     assert len(fig.axes) == 2 and fmt.MISSING == "geen gegevens"
+
+
+@pytest.mark.parametrize("size", [(7.0, 7.0 * 9 / 16), (5.0, 4.0)])
+def test_fit_axes_places_the_axes_as_constrained_layout_does(wijken: pd.DataFrame, size: tuple[float, float]) -> None:
+    placed = {}
+    for mode in ("constrained", "fit"):
+        fig = Figure(figsize=size, layout="constrained" if mode == "constrained" else None)
+        result = charts.interval_chart(wijken, ax=fig.add_subplot(), label_col="regionaam", title="Eenzaam per wijk",
+                                       reference_lines={"Nederland": 48.6}, source=SOURCE + " " + "lange bronregel " * 12)
+        if mode == "constrained":
+            fig.draw_without_rendering()
+        else:
+            charts.fit_axes(result.ax)
+            assert fig.get_layout_engine() is None
+        placed[mode] = result.ax.get_position().bounds
+        if mode == "fit":  # everything drawn lies inside the figure
+            renderer = charts.agg_renderer(int(fig.bbox.width), int(fig.bbox.height), fig.dpi)
+            tight = result.ax.get_tightbbox(renderer)
+            assert tight.x0 >= 0 and tight.y0 >= 0 and tight.x1 <= fig.bbox.width + 0.5 and tight.y1 <= fig.bbox.height + 0.5
+    np.testing.assert_allclose(placed["fit"], placed["constrained"], atol=2 / 700)  # within about a pixel or two

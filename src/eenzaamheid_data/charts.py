@@ -132,6 +132,61 @@ def _count(n: int, one: str, many: str) -> str:
 # -- drawing helpers --------------------------------------------------------------------------------------
 
 
+_RENDERERS: dict[tuple[int, int, float], Any] = {}
+
+
+def agg_renderer(width: int, height: int, dpi: float) -> Any:  # noqa: ANN401
+    """An Agg renderer of this size, shared within the process.
+
+    matplotlib caches text measurements per renderer, and figures of one kind repeat most of their
+    texts (tick labels, legends, source lines): sharing the renderer lets later figures reuse them.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    key = (int(width), int(height), float(dpi))
+    if key not in _RENDERERS:
+        if len(_RENDERERS) >= 6:  # a handful of sizes are in use; each holds a pixel buffer
+            _RENDERERS.clear()
+        _RENDERERS[key] = RendererAgg(*key)
+    return _RENDERERS[key]
+
+
+LAYOUT_PAD_PT = 3.0
+"""Space kept free around everything drawn, in points (constrained layout's default, 3/72 inch)."""
+
+
+def fit_axes(ax: Axes, *, pad_pt: float = LAYOUT_PAD_PT, passes: int = 2) -> None:
+    """Place a figure's one Axes so that all it draws (title, legend, tick labels, axis labels, notes under
+    it) just fits inside the figure, ``pad_pt`` from each edge.
+
+    For figures with a single Axes this gives what constrained layout gives, measured once or twice
+    instead of in the several passes (each laying out every text) that constrained layout needs on
+    every save; the report draws hundreds of these. The figure keeps no layout engine afterwards.
+    """
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.set_layout_engine(None)
+    width, height = fig.bbox.width, fig.bbox.height
+    renderer = agg_renderer(int(round(width)), int(round(height)), fig.dpi)
+    pad = pad_pt * fig.dpi / 72
+    for _ in range(passes):
+        tight, box = ax.get_tightbbox(renderer), ax.bbox
+        if tight is None:
+            return
+        x0 = (box.x0 - tight.x0 + pad) / width
+        x1 = 1 - (tight.x1 - box.x1 + pad) / width
+        y0 = (box.y0 - tight.y0 + pad) / height
+        y1 = 1 - (tight.y1 - box.y1 + pad) / height
+        if x1 - x0 < 0.1 or y1 - y0 < 0.1:  # texts far too big for the figure: leave the axes where they are
+            return
+        old = ax.get_position()
+        ax.set_position((x0, y0, x1 - x0, y1 - y0))
+        moved = max(abs(old.x0 - x0) * width, abs(old.x1 - x1) * width, abs(old.y0 - y0) * height, abs(old.y1 - y1) * height)
+        if moved < 0.5:  # less than half a pixel: the tick labels did not change, done
+            return
+
+
+
 def _axes(ax: Axes | None, aspect: str) -> Axes:
     if aspect not in FIGSIZES:
         raise BadInputError(f"unknown aspect {aspect!r}", hint="use 'page' (A4 report) or '16:9' (slides)")
@@ -151,14 +206,22 @@ def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
 
 
-def _pct_formatter(axis: Any) -> ticker.Formatter:  # noqa: ANN401
-    """Percent ticks with a decimal comma; decimals only when some tick needs them ('42,5%')."""
+class _PctFormatter(ticker.Formatter):
+    """Percent ticks with a decimal comma; decimals only when some tick needs them ('42,5%').
 
-    def label(x: float, _pos: Any) -> str:  # noqa: ANN401
-        decimals = 0 if all(abs(t - round(t)) < 1e-9 for t in axis.get_majorticklocs()) else 1
-        return fmt.pct(x, decimals)
+    The decimals are decided once per set of ticks (``set_locs``), not per label: asking the axis for
+    its ticks from inside each label made drawing quadratic in the number of ticks.
+    """
 
-    return ticker.FuncFormatter(label)
+    def __init__(self) -> None:
+        self.decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = 0 if all(abs(t - round(t)) < 1e-9 for t in locs) else 1
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return fmt.pct(x, self.decimals)
 
 
 def _people_formatter() -> ticker.Formatter:
@@ -251,13 +314,22 @@ def _footer(ax: Axes, frame: pd.DataFrame, source: str | None, notes: Sequence[s
     width_in = fig.get_size_inches()[0] if fig is not None else FIGSIZES["page"][0]
     width_chars = max(50, int(width_in * 72 * 0.9 / (_NOTE_SIZE * 0.62)))
 
+    last: dict[tuple, Bbox] = {}
+
     def under_axes(renderer: Any) -> Bbox:  # noqa: ANN401
-        boxes = [ax.bbox]
-        for axis in (ax.xaxis, ax.yaxis):
-            box = axis.get_tightbbox(renderer)
-            if box is not None and box.width > 0:
-                boxes.append(box)
-        return Bbox.union(boxes)
+        # matplotlib asks for this position many times per draw, and each answer lays out the tick
+        # labels again; it only changes with the renderer, the axes' place and the axis limits.
+        key = (id(renderer), getattr(renderer, "width", None), getattr(renderer, "height", None), getattr(renderer, "dpi", None),
+               tuple(ax.bbox.bounds), ax.get_xlim(), ax.get_ylim())
+        if key not in last:
+            boxes = [ax.bbox]
+            for axis in (ax.xaxis, ax.yaxis):
+                box = axis.get_tightbbox(renderer)
+                if box is not None and box.width > 0:
+                    boxes.append(box)
+            last.clear()
+            last[key] = Bbox.union(boxes).frozen()
+        return last[key]
 
     offset = 6.0
     for text, gid in blocks:
@@ -334,7 +406,7 @@ def interval_chart(
     handles = _reference_lines(ax, reference_lines)
     refs = [v for v in (reference_lines or {}).values() if not _nan(v)]
     ax.set_xlim(*_limits(value, low, high, refs, pad_right=0.15))
-    ax.xaxis.set_major_formatter(_pct_formatter(ax.xaxis))
+    ax.xaxis.set_major_formatter(_PctFormatter())
     ax.set_xlabel(f"{value_label} (met 95%-interval)", fontsize=_LABEL_SIZE)
     ax.tick_params(axis="x", labelsize=_LABEL_SIZE)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
@@ -408,7 +480,7 @@ def age_chart(
     ax.set_yticks(np.arange(len(AGES)), [fmt.AGE_LABELS[a] for a in AGES], fontsize=_LABEL_SIZE)
     ax.set_ylim(len(AGES) - 0.5, -0.5)
     ax.set_xlim(*_limits(_floats(rows, "waarde"), _floats(rows, "ondergrens"), _floats(rows, "bovengrens"), pad_right=0.15))
-    ax.xaxis.set_major_formatter(_pct_formatter(ax.xaxis))
+    ax.xaxis.set_major_formatter(_PctFormatter())
     ax.set_xlabel(f"Percentage {INDICATOR_PHRASES[indicator]} (met 95%-interval)", fontsize=_LABEL_SIZE)
     ax.tick_params(axis="x", labelsize=_LABEL_SIZE)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
@@ -492,7 +564,7 @@ def trend_chart(
     if years:
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
     ax.set_ylim(*_limits(_floats(trend_df, "ondergrens"), _floats(trend_df, "bovengrens"), _floats(trend_df, "waarde"), pad_right=0.08))
-    ax.yaxis.set_major_formatter(_pct_formatter(ax.yaxis))
+    ax.yaxis.set_major_formatter(_PctFormatter())
     ax.set_ylabel("Percentage (met 95%-interval)", fontsize=_LABEL_SIZE)
     ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
@@ -731,7 +803,7 @@ def national_age_band_chart(
     handles = _reference_lines(ax, {"Totaal 15 jaar en ouder": total.get("waarde", np.nan)}, horizontal=False)
     _, hi = _limits(value, high, [total.get("waarde", np.nan)], start_at_zero=True, pad_right=0.12)
     ax.set_ylim(0, hi)
-    ax.yaxis.set_major_formatter(_pct_formatter(ax.yaxis))
+    ax.yaxis.set_major_formatter(_PctFormatter())
     ax.set_ylabel("Percentage (met 95%-interval)", fontsize=_LABEL_SIZE)
     ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
@@ -761,6 +833,6 @@ def _bands_summary(frame: pd.DataFrame, indicator: str, jaar: int | None) -> str
 
 
 __all__ = [
-    "AGE_PHRASES", "FIGSIZES", "GEBIED_COLORS", "INDICATOR_COLORS", "ChartResult", "age_chart", "compared_with", "describe",
+    "AGE_PHRASES", "FIGSIZES", "GEBIED_COLORS", "INDICATOR_COLORS", "ChartResult", "age_chart", "compared_with", "describe", "fit_axes",
     "interval_chart", "national_age_band_chart", "people_chart", "similar_chart", "trend_chart",
 ]

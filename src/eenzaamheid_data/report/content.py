@@ -303,12 +303,16 @@ def _draw(key: str, title: str, draw: Callable[..., Any], source: str, *, notes:
     """Draw a ChartResult-returning chart once; keep it as SVG (and, with ``keep``, the laid-out figure for a slide)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=CHART_SIZE_IN, layout="constrained")  # not pyplot: nothing global, nothing shown in notebooks
+    from .. import charts
+
+    fig = Figure(figsize=CHART_SIZE_IN)  # not pyplot: nothing global, nothing shown in notebooks
     result = draw(ax=fig.add_subplot(), source=source)
     summary = str(result.summary)
     table = table_from_frame(pd.DataFrame(result.table), f"De cijfers bij: {title.lower()}")
+    # Laid out once, without a layout engine: constrained layout would lay out every text again on each
+    # save (twice for SVG), which cost more than the drawing. The SVG and the slide reuse this layout.
+    charts.fit_axes(result.ax)
     svg = figure_svg(fig, key, tight=False)
-    fig.set_layout_engine("none")  # the layout is done; a slide reuses it instead of computing it again
     return Chart(key, title, svg, summary, table, source, tuple(notes), "axes", draw, fig if keep else None)
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ CHROMIUM_ARGS = (
 SLIDE_PX = (1920, 1080)
 SLIDE_SIZE_IN = (8.0, 4.5)
 SLIDE_DPI = 240  # 8 × 4.5 inch at 240 dpi = 1920 × 1080 px; charts keep their page proportions
+_SOURCE_WRAP = 190  # characters per line of the 5.2 pt source line across a slide
+_SUBTITLE_WRAP = 100  # and of the 9 pt subtitle
 
 
 # -- names and files --------------------------------------------------------------------------------
@@ -208,8 +211,10 @@ def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any
 
     fig = Figure(figsize=SLIDE_SIZE_IN, dpi=SLIDE_DPI, facecolor="white")
     fig.text(0.04, 0.93, title, fontsize=15, fontweight="bold", color="#1d4f7a", va="top")
-    fig.text(0.04, 0.845, subtitle, fontsize=9, color="#333333", va="top")
-    fig.text(0.04, 0.03, source, fontsize=5.2, color="#4a4a4a", va="bottom", wrap=True)
+    fig.text(0.04, 0.845, "\n".join(textwrap.wrap(subtitle, _SUBTITLE_WRAP)), fontsize=9, color="#333333", va="top")
+    # Wrapped here, not with wrap=True: matplotlib measures a wrapped text word by word on every draw.
+    source = source.replace(fmt.LICENCE, fmt.LICENCE.replace(" ", "\u00a0"))  # keep "CC BY 4.0" on one line
+    fig.text(0.04, 0.03, "\n".join(textwrap.wrap(source, _SOURCE_WRAP)), fontsize=5.2, color="#4a4a4a", va="bottom")
     if demo:
         fig.text(0.96, 0.93, fmt.DEMO_MARK.upper(), fontsize=8, fontweight="bold", color="#3d3000", ha="right", va="top",
                  bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff3c4", "edgecolor": "#8a6d00"})
@@ -218,9 +223,22 @@ def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any
 
 
 def _save_slide(fig: Any, path: Path, dpi: float) -> Path:
+    import numpy as np
+    from PIL import Image
+
+    from .. import charts
+
+    # Drawn straight on an Agg renderer at the slide's size (no bbox_inches: it must stay 1920 × 1080) and
+    # saved as RGB: slides are opaque, and leaving out the alpha channel makes the PNG quicker to compress.
+    # Light compression: much faster, files still small.
+    fig.set_dpi(dpi)
+    width, height = (int(round(v)) for v in fig.bbox.size)
+    renderer = charts.agg_renderer(width, height, dpi)
+    renderer.clear()
+    fig.draw(renderer)
+    pixels = np.asarray(renderer.buffer_rgba())[..., :3]
     buffer = io.BytesIO()
-    # No bbox_inches: the size must stay 1920 × 1080. Light compression: much faster, files still small.
-    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
     return _write(path, buffer.getvalue())
 
 
@@ -253,7 +271,6 @@ def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
     if chart.figure is not None:  # the page's own 16:9 chart (title, source and demo mark drawn by charts)
         return chart.figure, SLIDE_PX[0] / chart.figure.get_size_inches()[0]
     fig, ax = _slide(f"{chart.title} — {report.gemeentenaam}", chart.summary, chart.source, report.demo)
-    fig.texts[1].set_wrap(True)
     chart.draw(ax=ax)  # type: ignore[misc]
     return fig, SLIDE_DPI
 
