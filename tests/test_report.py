@@ -429,6 +429,8 @@ def test_cli_parses_the_report_command() -> None:
                               "--output-dir", "out", "--workers", "2", "--demo"])
     assert args.gemeenten == ["Ooststad", "GM9104"] and args.ggd == "GGD Eiland" and args.year == 2022
     assert args.pdf and not args.slides and args.output_dir == Path("out") and args.workers == 2 and args.demo
+    assert parser.parse_args(["report", "Ooststad"]).slides is None  # decided by the run: named gemeenten get slides
+    assert parser.parse_args(["report", "--all", "--slides"]).slides is True
     assert args.run is report_command.run
     with pytest.raises(BadInputError):
         report_command.run(parser.parse_args(["report"]), None)  # type: ignore[arg-type]
@@ -493,6 +495,18 @@ def test_report_shows_the_data_notes_in_dutch_not_the_log_lines(world: batch.Rep
     text = text_of(render.render_html(built))
     assert "Opmerkingen bij de gegevens" in text
     assert "3 gebieden hebben in de bron geen naam" in text and "regions without a name" not in text
+
+
+@needs_library
+def test_slide_packs_for_named_gemeenten_not_for_bulk_runs_unless_asked(world: batch.ReportInputs, tmp_path: Path) -> None:
+    bulk = batch.generate_reports(None, ggd="GGD Eiland", inputs=world, output_dir=tmp_path / "ggd", workers=1, progress=False)  # type: ignore[arg-type]
+    assert list(bulk.reports) == ["GM9104"] and bulk.slides == {}
+    assert not (tmp_path / "ggd" / "2024" / "GM9104-dia").exists()
+    named = batch.generate_reports(None, ["Eilanddorp"], inputs=world, output_dir=tmp_path / "named", workers=1, progress=False)  # type: ignore[arg-type]
+    assert [p.name for p in named.slides["GM9104"]][0] == "01-kerncijfers.png"
+    asked = batch.generate_reports(None, ggd="GG9102", slides=True, inputs=world, output_dir=tmp_path / "asked", workers=1,  # type: ignore[arg-type]
+                                   progress=False)
+    assert len(asked.slides["GM9104"]) == len(named.slides["GM9104"])
 
 
 @needs_library

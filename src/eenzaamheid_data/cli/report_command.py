@@ -15,8 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser(
         "report",
         help="write a factsheet per gemeente (HTML; --pdf adds PDF) and an index.html",
-        description="Write one self-contained HTML factsheet per gemeente for the startconferentie, with slides "
-        "and optionally a PDF, plus reports/index.html linking them. Names are checked before the run starts.",
+        description="Write one self-contained HTML factsheet per gemeente for the startconferentie, optionally a PDF "
+        "and a slide pack, plus reports/index.html linking them. Names are checked before the run starts.",
     )
     report.add_argument("gemeenten", nargs="*", metavar="NAME_OR_CODE", help="gemeente names or codes (GM0363)")
     report.add_argument("--ggd", metavar="NAME", help="every gemeente of this GGD-regio (name or GG-code)")
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--year", type=int, metavar="Y", help="survey year to report (default: the newest)")
     report.add_argument("--table", metavar="ID", help="RIVM table id (default: the newest, 50150NED)")
     report.add_argument("--pdf", action="store_true", help="also print each report to A4 PDF (needs Chromium)")
-    report.add_argument("--no-slides", dest="slides", action="store_false", help="skip the 16:9 PNG slides")
+    report.add_argument("--slides", action=argparse.BooleanOptionalAction, default=None,
+                        help="write the 16:9 PNG slides per gemeente (default: yes for named gemeenten, no for --ggd and --all)")
     report.add_argument("--output-dir", type=Path, default=Path("reports"), metavar="DIR", help="where to write (default: reports/)")
     report.add_argument("--workers", type=int, metavar="N", help="processes to render with (default: all cores)")
     common_options(report)

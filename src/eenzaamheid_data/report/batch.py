@@ -347,7 +347,7 @@ def generate_reports(
     year: int | None = None,
     table: str | None = None,
     pdf: bool = False,
-    slides: bool = True,
+    slides: bool | None = None,
     output_dir: Path = Path("reports"),
     workers: int | None = None,
     progress: bool = True,
@@ -356,8 +356,13 @@ def generate_reports(
     """Factsheets for the gemeenten named in ``targets`` (names or codes), a GGD-regio, or all gemeenten.
 
     Every name is checked before anything is loaded in bulk or written. ``inputs`` skips loading (frames
-    already in hand). Returns a ``BatchResult``; failed gemeenten are in ``.failed``.
+    already in hand). ``slides=None`` writes slide packs for named gemeenten only: a bulk run (``ggd``,
+    ``all_gemeenten``) is for the factsheets, and slides would add a third to its time and five PNGs per
+    gemeente; pass ``slides=True`` to have them anyway. Returns a ``BatchResult``; failed gemeenten are
+    in ``.failed``.
     """
+    if slides is None:
+        slides = not (ggd or all_gemeenten)
     if pdf:
         require_chromium()
     if inputs is None:
