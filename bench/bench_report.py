@@ -49,6 +49,16 @@ with demo.serve(Settings(data_dir=Path(sys.argv[1]) / "data")) as settings:
 """
 
 
+def yardstick() -> str:
+    """A fixed piece of pure-Python work, so figures from different days can be compared: this machine's
+    speed has varied by a factor of two between (and within) sessions."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return f"yardstick: 10 million Python additions in {time.perf_counter() - started:.2f} s (0.68 s on 2026-12-01, when one report took about 6 s)"
+
+
 def _env() -> dict[str, str]:
     src = str(Path(__file__).resolve().parents[1] / "src")
     return {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
@@ -143,7 +153,7 @@ def main() -> None:
     parser.add_argument("--skip-single", action="store_true")
     parser.add_argument("--batch", choices=("slides", "html", "both"), default="both", help="what the batch writes (default both runs)")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {yardstick()}")
     if not args.skip_single:
         single(args.repeats)
         cli_warm(args.repeats)
