@@ -186,7 +186,6 @@ def fit_axes(ax: Axes, *, pad_pt: float = LAYOUT_PAD_PT, passes: int = 2) -> Non
             return
 
 
-
 def _axes(ax: Axes | None, aspect: str) -> Axes:
     if aspect not in FIGSIZES:
         raise BadInputError(f"unknown aspect {aspect!r}", hint="use 'page' (A4 report) or '16:9' (slides)")

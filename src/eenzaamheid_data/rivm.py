@@ -306,6 +306,11 @@ class CleanReport:
     notes_nl: list[str] = field(default_factory=list)
     """The same notes in plain Dutch, for the reports (officials read those, not the log)."""
 
+    def note(self, english: str, dutch: str) -> None:
+        """One note, for the log (English) and for the reports (Dutch), kept in step."""
+        self.warnings.append(english)
+        self.notes_nl.append(dutch)
+
 
 def to_tidy(
     records: list[dict], schema: TableSchema, names: dict[str, str], level: Level
@@ -334,9 +339,9 @@ def to_tidy(
     keep = reasons == ""
     if (~keep).any():
         report.set_aside = raw.loc[~keep, [schema.region_dim, schema.age_dim, schema.margin_dim, schema.period_dim]].assign(reden=reasons[~keep])
-        report.warnings.append(f"{int((~keep).sum())} rows set aside: " + "; ".join(f"{n}× {r}" for r, n in reasons[~keep].value_counts().items()))
-        report.notes_nl.append(f"{int((~keep).sum())} regels uit de bron zijn niet gebruikt: ze horen bij een ander gebiedsniveau, "
-                               "een andere leeftijdsgroep of een periode die geen peiljaar is.")
+        report.note(f"{int((~keep).sum())} rows set aside: " + "; ".join(f"{n}× {r}" for r, n in reasons[~keep].value_counts().items()),
+                    f"{int((~keep).sum())} regels uit de bron zijn niet gebruikt: ze horen bij een ander gebiedsniveau, "
+                    "een andere leeftijdsgroep of een periode die geen peiljaar is.")
 
     frame = pd.DataFrame({"regiocode": code, "niveau": niveau, "leeftijd": age, "marge": margin, "jaar": year})[keep]
     values = raw.loc[keep, list(schema.topics.values())]
@@ -362,9 +367,9 @@ def to_tidy(
     unnamed = tidy["regionaam"].isna()
     if unnamed.any():
         codes = sorted(tidy.loc[unnamed, "regiocode"].unique())
-        report.warnings.append(f"{len(codes)} regions without a name in {schema.region_dim}: {codes[:10]}; their code is shown instead")
-        report.notes_nl.append(f"{len(codes)} {'gebied heeft' if len(codes) == 1 else 'gebieden hebben'} in de bron geen naam; "
-                               "daar staat de gebiedscode.")
+        report.note(f"{len(codes)} regions without a name in {schema.region_dim}: {codes[:10]}; their code is shown instead",
+                    f"{len(codes)} {'gebied heeft' if len(codes) == 1 else 'gebieden hebben'} in de bron geen naam; "
+                    "daar staat de gebiedscode.")
         tidy.loc[unnamed, "regionaam"] = tidy.loc[unnamed, "regiocode"]
     tidy["gemeentecode"] = np.where(tidy["niveau"] == "nederland", None, "GM" + tidy["regiocode"].str[2:6])
     tidy["tabel"] = schema.table
@@ -443,10 +448,12 @@ def dutch_notes(meta: dict[str, Any]) -> list[str]:
             "`eenzaamheid fetch` toont ze."] if n else []
 
 
-def _official_count_warning(schema: TableSchema, n: int) -> str | None:
+def _official_count_note(schema: TableSchema, n: int) -> tuple[str, str] | None:
+    """(English, Dutch) when the table lists another number of gemeenten than the classification has."""
     expected = GEMEENTEN_PER_CLASSIFICATION.get(schema.classification_year)
     if expected is not None and n != expected:
-        return f"{schema.table} lists {n} gemeenten; the {schema.classification_year} classification has {expected}"
+        return (f"{schema.table} lists {n} gemeenten; the {schema.classification_year} classification has {expected}",
+                f"Tabel {schema.table} bevat {n} gemeenten; de gemeentelijke indeling van {schema.classification_year} telt er {expected}.")
     return None
 
 
@@ -523,10 +530,8 @@ def _clean_all(
     if level == "gemeente":
         expected = sorted({_strip(k) for k in names if _strip(k).startswith("GM")})
         # the demo world is small on purpose; its count is not the official one
-        if not demo and (note := _official_count_warning(schema, len(expected))):
-            report.warnings.append(note)
-            report.notes_nl.append(f"Tabel {schema.table} bevat {len(expected)} gemeenten; de gemeentelijke indeling van "
-                                   f"{schema.classification_year} telt er {GEMEENTEN_PER_CLASSIFICATION[schema.classification_year]}.")
+        if not demo and (note := _official_count_note(schema, len(expected))):
+            report.note(*note)
     report.warnings += validate(tidy, table=schema.table, expected_gemeenten=expected)
     return tidy, report
 
