@@ -1,7 +1,5 @@
 """``python -m eenzaamheid_data`` is the ``eenzaamheid`` command."""
 
-import sys
+from .cli import run_program
 
-from .cli import main
-
-sys.exit(main())
+run_program()

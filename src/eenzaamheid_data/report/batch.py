@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -231,6 +232,7 @@ def _init_worker(inputs: ReportInputs, options: _Options) -> None:
     matplotlib.use("Agg")
     _WORKER.clear()
     _WORKER.update(inputs=inputs, options=options, stack=ExitStack())
+    gc.freeze()  # the inputs and the imports live as long as the worker: keep them out of every collection
 
 
 def _worker_printer() -> Callable[[Path], Path]:
