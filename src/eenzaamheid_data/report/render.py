@@ -223,7 +223,6 @@ def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any
 
 
 def _save_slide(fig: Any, path: Path, dpi: float) -> Path:
-    import numpy as np
     from PIL import Image
 
     from .. import charts
@@ -236,9 +235,9 @@ def _save_slide(fig: Any, path: Path, dpi: float) -> Path:
     renderer = charts.agg_renderer(width, height, dpi)
     renderer.clear()
     fig.draw(renderer)
-    pixels = np.asarray(renderer.buffer_rgba())[..., :3]
+    image = Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+    image.save(buffer, format="png", compress_level=1)
     return _write(path, buffer.getvalue())
 
 
