@@ -94,6 +94,17 @@ def test_bad_environment_values_are_bad_input(env: dict[str, str], tmp_path: Pat
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_run_from_the_cache_does_without_the_http_stack(env: dict[str, str], tmp_path: Path) -> None:
+    """Start-up time: requests and cbsodata are imported only when something has to be fetched."""
+    assert run(["fetch", "-o", "a.csv"], env, tmp_path).returncode == 0
+    code = ("import sys; from eenzaamheid_data.cli import main; rc = main(['fetch', '--offline', '-o', 'b.csv']); "
+            "print(rc, sorted(m for m in ('requests', 'cbsodata', 'urllib3', 'rapidfuzz') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env, "PYTHONWARNINGS": "ignore"}, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "0 []", result.stderr
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
 def test_offline_with_empty_cache_says_what_it_lacks(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["fetch", "--offline"], env, tmp_path)
     assert result.returncode == 1

@@ -15,17 +15,19 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urljoin, urlsplit
 
 import geopandas as gpd
 import pandas as pd
-import requests
 import shapely
 
 from .cache import Cache, CacheEntry, utc_now
 from .config import DEFAULT_PDOK_URL, Settings
 from .errors import BadInputError, InvalidDataError, SourceUnreachableError
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,19 @@ OGC_PAGE = 1000
 _MAX_PAGES = 10_000
 _DERIVED_FORMAT = 1
 
-_RETRYABLE = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    ValueError,  # a body cut short is not JSON
-)
+
+def _retryable() -> tuple[type[BaseException], ...]:
+    """Failures worth another try: dropped connections, time-outs, bodies cut short."""
+    import requests  # only when something is fetched: loading from the cache does without the HTTP stack
+
+    return (
+        requests.ConnectionError,
+        requests.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+        ValueError,  # a body cut short is not JSON
+    )
+
 
 Sleep = Callable[[float], None]
 
@@ -125,8 +133,11 @@ class _Http:
 
     def __init__(self, settings: Settings, sleep: Sleep) -> None:
         self.settings = settings
+        import requests
+
         self.sleep = sleep
         self.session = requests.Session()
+        self.retryable = _retryable()
         self.session.headers["User-Agent"] = "eenzaamheid-data (+https://github.com/)"
         self.session.headers["Accept"] = "application/geo+json, application/json;q=0.9"
 
@@ -149,7 +160,7 @@ class _Http:
                     if not isinstance(document, dict):
                         raise InvalidDataError(f"{what}: {url} did not answer with a JSON object")
                     return document, response.headers
-            except _RETRYABLE as err:
+            except self.retryable as err:
                 problem = _short(err)
             if attempt < attempts:
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)

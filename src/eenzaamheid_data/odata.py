@@ -17,9 +17,6 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-import cbsodata
-import requests
-
 from .cache import Cache, CacheEntry, age_text
 from .config import Settings
 from .errors import InvalidDataError, SourceChangedError, SourceUnreachableError, UnknownTableError
@@ -29,13 +26,19 @@ log = logging.getLogger(__name__)
 # cbsodata keeps the http/https choice in a module-level option; hold it still while a call runs.
 _CLIENT_LOCK = threading.RLock()
 
-_RETRYABLE = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    json.JSONDecodeError,
-)
+
+def _retryable() -> tuple[type[BaseException], ...]:
+    """Failures worth another try: dropped connections, time-outs, bodies cut short."""
+    import requests  # the HTTP stack is imported only when something is fetched: cached runs do without it
+
+    return (
+        requests.ConnectionError,
+        requests.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+        json.JSONDecodeError,
+    )
+
 
 Progress = Callable[[str], None]
 
@@ -62,6 +65,8 @@ def _server_message(err: BaseException) -> str:
 
 @contextmanager
 def _client_scheme(use_https: bool) -> Iterator[None]:
+    import cbsodata
+
     with _CLIENT_LOCK:
         previous = cbsodata.options.use_https
         cbsodata.options.use_https = use_https
@@ -97,8 +102,12 @@ class ODataCatalog:
 
     def _call(self, table: str, name: str, *, filters: str | None, select: Sequence[str] | None) -> list[dict]:
         """One cbsodata call (all pages), retried; the table's service document when ``name`` is ''."""
+        import cbsodata
+        import requests
+
         what = f"{table}/{name}" if name else table
         attempts = self.settings.retries + 1
+        retryable = _retryable()
         for attempt in range(1, attempts + 1):
             try:
                 with _client_scheme(self.use_https):
@@ -124,7 +133,7 @@ class ODataCatalog:
                 if status is not None and status < 500:
                     raise SourceUnreachableError(f"{self.host} answered HTTP {status} for {what}") from None
                 problem: BaseException = err
-            except _RETRYABLE as err:
+            except retryable as err:
                 problem = err
             except (requests.RequestException, KeyError, TypeError, AttributeError) as err:
                 # an answer that is not OData v3 JSON ({"value": [...], "odata.nextLink": absolute URL})

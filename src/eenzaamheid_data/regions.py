@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from .config import Settings
 from .errors import AmbiguousRegionError, BadInputError, SourceChangedError, UnknownRegionError
@@ -170,6 +169,8 @@ class GemeenteLookup:
         return None
 
     def _suggest(self, text: str, limit: int = 3) -> list[str]:
+        from rapidfuzz import fuzz, process  # only for names that did not match
+
         choices = {code: normalise(name) for code, name in self._names.items()}
         found = process.extract(normalise(text), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
         suggestions = [f"{self._names[code]} ({code})" for _, _, code in found]
