@@ -25,6 +25,7 @@ import shapely
 from .cache import Cache, CacheEntry, utc_now
 from .config import DEFAULT_PDOK_URL, Settings
 from .errors import BadInputError, InvalidDataError, SourceUnreachableError
+from .odata import transient_errors
 
 if TYPE_CHECKING:
     import requests
@@ -43,19 +44,6 @@ TYPE_PREFIX = "gebiedsindelingen:"
 OGC_PAGE = 1000
 _MAX_PAGES = 10_000
 _DERIVED_FORMAT = 1
-
-
-def _retryable() -> tuple[type[BaseException], ...]:
-    """Failures worth another try: dropped connections, time-outs, bodies cut short."""
-    import requests  # only when something is fetched: loading from the cache does without the HTTP stack
-
-    return (
-        requests.ConnectionError,
-        requests.Timeout,
-        requests.exceptions.ChunkedEncodingError,
-        requests.exceptions.ContentDecodingError,
-        ValueError,  # a body cut short is not JSON
-    )
 
 
 Sleep = Callable[[float], None]
@@ -132,12 +120,12 @@ class _Http:
     """GET JSON with a timeout and retries with exponential backoff on dropped connections and 5xx."""
 
     def __init__(self, settings: Settings, sleep: Sleep) -> None:
-        self.settings = settings
         import requests
 
+        self.settings = settings
         self.sleep = sleep
         self.session = requests.Session()
-        self.retryable = _retryable()
+        self.retryable = (*transient_errors(), ValueError)  # ValueError: requests' own 'not JSON' included
         self.session.headers["User-Agent"] = "eenzaamheid-data (+https://github.com/)"
         self.session.headers["Accept"] = "application/geo+json, application/json;q=0.9"
 

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 _CLIENT_LOCK = threading.RLock()
 
 
-def _retryable() -> tuple[type[BaseException], ...]:
-    """Failures worth another try: dropped connections, time-outs, bodies cut short."""
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Failures worth another try: dropped connections, time-outs, bodies cut short (so not JSON)."""
     import requests  # the HTTP stack is imported only when something is fetched: cached runs do without it
 
     return (
@@ -107,7 +107,7 @@ class ODataCatalog:
 
         what = f"{table}/{name}" if name else table
         attempts = self.settings.retries + 1
-        retryable = _retryable()
+        retryable = transient_errors()
         for attempt in range(1, attempts + 1):
             try:
                 with _client_scheme(self.use_https):

@@ -87,7 +87,7 @@ def run_program() -> None:
     """The ``eenzaamheid`` program (and ``python -m eenzaamheid_data``): ``main`` in a process of its own."""
     # A one-shot process, so the garbage collector can skip what lives until the end. Freezing what the
     # imports made keeps the full collections during the work short, and freezing again at the end spares
-    # the interpreter a last walk over a million pandas/matplotlib objects on its way out (about 0.5 s;
+    # the interpreter a last walk over every pandas/matplotlib object on its way out (about 0.5 s here;
     # the operating system frees the memory at once). Not in ``main``: tests call that in their own process.
     gc.freeze()
     code = main()
