@@ -16,6 +16,7 @@ import tempfile
 import textwrap
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
@@ -222,22 +223,25 @@ def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any
     return fig, ax
 
 
-def _save_slide(fig: Any, path: Path, dpi: float) -> Path:
+def _draw_slide(fig: Any, dpi: float) -> Any:  # noqa: ANN401 - a PIL image
+    """The figure drawn at the slide's size as an RGB image (its own pixels: the renderer is reused)."""
     from PIL import Image
 
     from .. import charts
 
     # Drawn straight on an Agg renderer at the slide's size (no bbox_inches: it must stay 1920 × 1080) and
-    # saved as RGB: slides are opaque, and leaving out the alpha channel makes the PNG quicker to compress.
-    # Light compression: much faster, files still small.
+    # kept as RGB: slides are opaque, and leaving out the alpha channel makes the PNG quicker to compress.
     fig.set_dpi(dpi)
     width, height = (int(round(v)) for v in fig.bbox.size)
     renderer = charts.agg_renderer(width, height, dpi)
     renderer.clear()
     fig.draw(renderer)
-    image = Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    return Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def _save_png(image: Any, path: Path) -> Path:  # noqa: ANN401 - a PIL image
     buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
+    image.save(buffer, format="png", compress_level=1)  # light compression: much faster, files still small
     return _write(path, buffer.getvalue())
 
 
@@ -283,11 +287,13 @@ def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
     for number, chart in ((2, report.leeftijd), (3, report.kaart), (4, report.trend), (5, report.aantallen)):
         if chart is not None and chart.draw is not None:
             planned.append((f"{number:02d}-{chart.key}", partial(_chart_slide, report, chart)))
-    paths = []
-    with matplotlib.rc_context({"font.size": 8}):
+    # Pillow compresses without holding the GIL: one slide's PNG is written while the next one is drawn.
+    with ThreadPoolExecutor(1, thread_name_prefix="slide-png") as writer, matplotlib.rc_context({"font.size": 8}):
+        saved = []
         for name, make in planned:
             fig, dpi = make()
-            paths.append(_save_slide(fig, folder / f"{name}.png", dpi))
+            saved.append(writer.submit(_save_png, _draw_slide(fig, dpi), folder / f"{name}.png"))
+        paths = [future.result() for future in saved]
     log.info("wrote %d slides to %s", len(paths), folder)
     return paths
 
