@@ -412,7 +412,7 @@ def test_targets_are_checked_before_the_run() -> None:
         batch.resolve_targets(gemeenten, ["Nergenshuizen", "Ooststad", "GM0001"])
     with pytest.raises(UnknownRegionError, match="GGD-regio"):
         batch.resolve_ggd(gemeenten, "GGD Nergens")
-    with pytest.raises(AmbiguousRegionError):
+    with pytest.raises(AmbiguousRegionError, match="fits more than one GGD-regio"):
         batch.resolve_ggd(gemeenten, "fictief")
     with pytest.raises(BadInputError, match="no gemeente given"):
         batch.resolve_targets(gemeenten, [])

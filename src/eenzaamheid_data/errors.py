@@ -34,22 +34,23 @@ class UnknownRegionError(BadInputError, LookupError):
     def __init__(self, query: str, suggestions: Sequence[str] = (), *, kind: str = "gemeente") -> None:
         self.query = query
         self.suggestions = list(suggestions)
-        hint = (
-            "did you mean: " + ", ".join(self.suggestions) + "?"
-            if self.suggestions
-            else f"run `eenzaamheid gemeenten --search TEXT` to find the {kind}"
-        )
+        if self.suggestions:
+            hint = "did you mean: " + ", ".join(self.suggestions) + "?"
+        elif kind == "gemeente":
+            hint = "run `eenzaamheid gemeenten --search TEXT` to find the gemeente"
+        else:
+            hint = "run `eenzaamheid gemeenten` to list every gemeente with its provincie and GGD-regio"
         super().__init__(f"unknown {kind} {query!r}", hint=hint)
 
 
 class AmbiguousRegionError(BadInputError, LookupError):
-    """A name that fits more than one gemeente (Bergen NH / Bergen L)."""
+    """A name that fits more than one gemeente (Bergen NH / Bergen L), or more than one GGD-regio."""
 
-    def __init__(self, query: str, candidates: Sequence[str]) -> None:
+    def __init__(self, query: str, candidates: Sequence[str], *, kind: str = "gemeente") -> None:
         self.query = query
         self.candidates = list(candidates)
         super().__init__(
-            f"{query!r} fits more than one gemeente",
+            f"{query!r} fits more than one {kind}",
             hint="say which: " + "; ".join(self.candidates),
         )
 

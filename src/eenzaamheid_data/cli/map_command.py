@@ -108,7 +108,7 @@ def resolve_area(text: str | None, gemeenten: pd.DataFrame, *, prefer_gemeente: 
         )
         by_fold = {c.casefold(): c for c in choices}
         near = [by_fold[m] for m in difflib.get_close_matches(query.casefold(), list(by_fold), n=4, cutoff=0.6)]
-        raise UnknownRegionError(query, near, kind="gebied (provincie, GGD-regio of gemeente)") from None
+        raise UnknownRegionError(query, near, kind="area (provincie, GGD-regio or gemeente)") from None
     name = str(gemeenten.loc[gemeenten["gemeentecode"] == code, "gemeentenaam"].iloc[0])
     return Area("gemeente", name, (code,))
 

@@ -159,7 +159,7 @@ def resolve_ggd(gemeenten: pd.DataFrame, text: str) -> str:
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise AmbiguousRegionError(query, [f"{regios[c]} ({c})" for c in sorted(partial)])
+        raise AmbiguousRegionError(query, [f"{regios[c]} ({c})" for c in sorted(partial)], kind="GGD-regio")
     found = process.extract(wanted, {c: key(n) for c, n in regios.items()}, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
     raise UnknownRegionError(query, [f"{regios[c]} ({c})" for _, _, c in found], kind="GGD-regio")
 
