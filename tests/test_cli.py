@@ -56,15 +56,26 @@ def test_fetch_parquet_and_wijk_level(env: dict[str, str], tmp_path: Path) -> No
         (["fetch", "--year", "2019"], "no survey year 2019"),
         (["fetch", "--level", "provincie"], "invalid choice"),
         (["fetch", "--output", "out.xlsx"], "use a name ending in .csv or .parquet"),
+        (["fetch", "--output", "a-file/out.csv"], "a-file is not a folder"),
+        (["fetch", "--output", "nowhere/out.csv"], "folder nowhere does not exist"),
         (["fetch", "--offline", "--refresh"], "contradict"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(env: dict[str, str], tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
     result = run(args, env, tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out.xlsx").exists()
+    assert (tmp_path / "a-file").read_text() == "not a folder"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nobody can create files in (Linux /proc)")
+def test_a_file_that_cannot_be_written_is_one_line_and_exit_1(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["fetch", "-o", "/proc/eenzaamheid.csv"], env, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("error: ") and "Traceback" not in result.stderr
 
 
 def test_unreachable_source_exits_1_and_then_works_from_the_cache(env: dict[str, str], tmp_path: Path) -> None:

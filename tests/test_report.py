@@ -535,6 +535,15 @@ def test_generate_report_for_one_gemeente(world: batch.ReportInputs, tmp_path: P
 
 
 @needs_library
+def test_an_output_dir_that_cannot_be_made_stops_before_any_work(world: batch.ReportInputs, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("kept")
+    for verb in (batch.generate_report, batch.generate_reports):
+        with pytest.raises(BadInputError, match="cannot write reports to .*a-file"):
+            verb(None, "GM9102" if verb is batch.generate_report else ["GM9102"], inputs=world, output_dir=tmp_path / "a-file" / "out")  # type: ignore[operator]
+    assert (tmp_path / "a-file").read_text() == "kept" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+@needs_library
 @pytest.mark.browser
 def test_batch_prints_pdfs_in_the_workers(world: batch.ReportInputs, tmp_path: Path) -> None:
     if not render.find_chromium():

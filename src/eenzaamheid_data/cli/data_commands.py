@@ -8,7 +8,7 @@ import io
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -93,13 +93,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(run=run_check_sources)
 
 
-def _check_output(path: Path | None) -> None:
+def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
+    """``--output FILE``: a known file type in an existing folder, checked before any work is done."""
     if path is None:
         return
-    if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise BadInputError(f"cannot write {path.name}: unknown file type", hint="use a name ending in .csv or .parquet")
-    if path.parent and not path.parent.exists():
-        raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another --output")
+    kinds = ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
+    if path.suffix.lower() not in suffixes:
+        raise BadInputError(f"cannot write {path.name}: unknown file type", hint=f"use a name ending in {kinds}")
+    if path.is_dir():
+        raise BadInputError(f"{path} is a folder", hint=f"name a file in it, ending in {kinds}")
+    if not path.parent.is_dir():
+        problem = f"{path.parent} is not a folder" if path.parent.exists() else f"folder {path.parent} does not exist"
+        raise BadInputError(problem, hint="create it first or choose another --output")
 
 
 def write_table(frame: pd.DataFrame, path: Path | None) -> None:
@@ -116,7 +121,7 @@ def write_table(frame: pd.DataFrame, path: Path | None) -> None:
 
 
 def run_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    _check_output(args.output)
+    check_output_file(args.output, OUTPUT_SUFFIXES)
     progress = Progress()
     try:
         with data_settings(args, settings) as s:

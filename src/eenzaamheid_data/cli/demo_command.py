@@ -29,14 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from .. import demo, geo, maps, rivm
-    from ..errors import BadInputError
     from ..report.batch import generate_report
+    from ..report.render import prepare_output_dir
     from .data_commands import write_table
 
-    out: Path = args.output_dir
-    if out.exists() and not out.is_dir():
-        raise BadInputError(f"{out} is a file, not a folder", hint="choose another --output-dir")
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_output_dir(args.output_dir)
     with demo.serve(settings) as s:
         figures = rivm.load_figures(s, table=demo.RIVM_TABLE, level="gemeente")
         print(rivm.summary_line(figures), file=sys.stderr)

@@ -67,13 +67,6 @@ def parse_bins(text: str | None) -> list[float] | None:
         raise BadInputError(f"--bins {text!r} is not a list of numbers", hint="write e.g. --bins 30,40,50,60 (decimal point, comma between limits)") from None
 
 
-def _check_output(path: Path) -> None:
-    if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise BadInputError(f"cannot write {path.name}: unknown file type", hint="use a name ending in .png, .svg or .pdf")
-    if not path.parent.is_dir():
-        raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another --output")
-
-
 def resolve_area(text: str | None, gemeenten: pd.DataFrame, *, prefer_gemeente: bool = False) -> Area:
     """``--area`` → Nederland, a provincie, a GGD-regio (by name or code) or one gemeente.
 
@@ -116,9 +109,9 @@ def resolve_area(text: str | None, gemeenten: pd.DataFrame, *, prefer_gemeente: 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from .. import geo, maps, rivm
     from ..regions import GemeenteLookup, load_gemeenten
-    from .data_commands import data_settings
+    from .data_commands import check_output_file, data_settings
 
-    _check_output(args.output)
+    check_output_file(args.output, OUTPUT_SUFFIXES)
     bins = parse_bins(args.bins)
     scheme = args.classes or ("fixed" if bins is not None else "quantiles")
     if args.vs_nl and (args.classes or bins is not None):

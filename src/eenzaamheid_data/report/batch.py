@@ -29,7 +29,7 @@ import pandas as pd
 from ..config import Settings
 from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, UnknownRegionError
 from .content import Chart, GemeenteReport, build_content, national_chart
-from .render import IndexEntry, pdf_printer, require_chromium, write_index, write_report, write_slides
+from .render import IndexEntry, pdf_printer, prepare_output_dir, require_chromium, write_index, write_report, write_slides
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def render_reports(
     """Render the reports of ``codes`` from loaded ``inputs`` (in parallel when there are several) and write the index."""
     from tqdm import tqdm
 
-    options = _Options(Path(output_dir), year, pdf, slides, today)
+    options = _Options(prepare_output_dir(output_dir), year, pdf, slides, today)
     workers = max(1, min(workers or os.cpu_count() or 1, len(codes)))
     outcomes: list[_Outcome] = []
     bar = tqdm(total=len(codes), file=sys.stderr, disable=not progress, unit="gemeente", desc="reports")
@@ -374,6 +374,7 @@ def generate_reports(
     codes = resolve_targets(gemeenten, targets, ggd=ggd, all_gemeenten=all_gemeenten, classification_year=classification_year)
     if not codes:
         raise BadInputError(f"GGD-regio {ggd!r} has no gemeenten", hint="run `eenzaamheid gemeenten` to see the regions")
+    prepare_output_dir(output_dir)
     if inputs is None:
         inputs = load_inputs(settings, None if all_gemeenten else codes, table=table, gemeenten=gemeenten,
                              classification_year=classification_year)
@@ -403,9 +404,11 @@ def generate_report(
     if inputs is None:
         gemeenten, classification_year = load_gemeenten_for(settings, table)
         code = resolve_targets(gemeenten, [gemeente], classification_year=classification_year)[0]
+        prepare_output_dir(output_dir)
         inputs = load_inputs(settings, [code], table=table, gemeenten=gemeenten, classification_year=classification_year)
     else:
         code = resolve_targets(inputs.gemeenten, [gemeente])[0]
+        prepare_output_dir(output_dir)
     _check_year(inputs, year)
     options = _Options(Path(output_dir), year, pdf, slides)
     with ExitStack() as stack:

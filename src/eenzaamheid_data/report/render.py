@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from .. import fmt
 from ..cache import atomic_write
-from ..errors import EenzaamheidError
+from ..errors import BadInputError, EenzaamheidError
 from . import texts
 from .content import Chart, GemeenteReport
 
@@ -59,6 +59,21 @@ def slugify(name: str) -> str:
 def report_path(report: GemeenteReport, out_dir: Path) -> Path:
     """``out_dir/<jaar>/<gemeentecode>-<naam-slug>.html``."""
     return Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-{slugify(report.gemeentenaam)}.html"
+
+
+def prepare_output_dir(path: Path) -> Path:
+    """Create the output folder (with its parents) and check that files can be written in it, before any
+    work is done; BadInputError (exit 2) when that is not possible."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename and str(err.filename) != str(path) else ""
+        raise BadInputError(f"cannot write reports to {path}: {err.strerror or err}{where}",
+                            hint="choose another --output-dir: a folder you can write to") from None
+    return path
 
 
 def _write(path: Path, data: bytes) -> Path:
