@@ -81,6 +81,11 @@ def main() -> int:
 
         rows.append(("cached gemeente boundaries load (342)", timed(lambda: geo.load_boundaries(settings, level="gemeente", year=YEAR), 7), 0.3))
 
+        one = max(tree, key=lambda g: len(tree[g]))
+        rows.append((f"cached wijk boundaries load (all {counts['wijk']})", timed(lambda: geo.load_boundaries(settings, level="wijk", year=YEAR), 7), None))
+        rows.append((f"  the same, one gemeente's {len(tree[one])} wijken read alone (a single report)",
+                     timed(lambda: geo.load_boundaries(settings, level="wijk", year=YEAR, gemeenten=[one]), 7), None))
+
         gemeente_figures = invented_figures(list(tree), "gemeente")
 
         def national_gemeente_map() -> None:
@@ -105,7 +110,7 @@ def main() -> int:
         buurt_figures = invented_figures(buurt_codes, "buurt")
 
         def one_gemeente_buurt_map() -> None:
-            shapes = geo.load_boundaries(settings, level="buurt", year=YEAR)
+            shapes = geo.load_boundaries(settings, level="buurt", year=YEAR, gemeenten=[biggest])  # as `eenzaamheid map` does
             fig, _ = maps.make_map(buurt_figures, shapes, indicator="eenzaam", year=YEAR, age="18+", level="buurt",
                                    area_codes=[biggest], area_name=names[biggest])
             maps.save_figure(fig, out / "buurten.png")

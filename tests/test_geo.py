@@ -207,6 +207,27 @@ def test_cached_boundaries_are_reused_offline(replica: PDOKReplica, tmp_path: Pa
         geo.load_boundaries(settings.replace(offline=True), level="buurt", year=YEAR)
 
 
+def test_one_gemeentes_part_of_a_layer_is_read_alone(replica: PDOKReplica, tmp_path: Path, world) -> None:  # noqa: ANN001
+    settings = make_settings(replica, tmp_path)
+    everything = geo.load_boundaries(settings, level="buurt", year=YEAR)
+    asked = len(replica.requests)
+    code = sorted(world[0])[1]
+    part = geo.load_boundaries(settings, level="buurt", year=YEAR, gemeenten=[code])
+    assert len(replica.requests) == asked  # the layer is fetched and cached whole, once
+    expected = geo.within_gemeenten(everything, [code])
+    assert list(part.columns) == ["statcode", "statnaam", "geometry"] and part.crs.to_epsg() == 28992
+    assert part["statcode"].tolist() == expected["statcode"].tolist() and len(part) < len(everything)
+    assert part.geometry.geom_equals_exact(expected.geometry, 0).all()
+    assert geo.load_boundaries(settings, level="gemeente", year=YEAR, gemeenten=[code])["statcode"].tolist() == [code]
+    # a GeoParquet derived by an older version (without the gemeentecode column) is derived again, offline
+    derived = tmp_path / "data" / "processed" / "boundaries" / f"buurt_{YEAR}.parquet"
+    meta_path = Path(str(derived) + ".meta.json")
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "format": 1}))
+    again = geo.load_boundaries(settings.replace(offline=True), level="buurt", year=YEAR, gemeenten=[code])
+    assert again["statcode"].tolist() == expected["statcode"].tolist()
+    assert json.loads(meta_path.read_text())["format"] == 2
+
+
 def test_a_corrupt_cache_is_fetched_again(replica: PDOKReplica, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings(replica, tmp_path)
     geo.load_boundaries(settings, level="gemeente", year=YEAR)

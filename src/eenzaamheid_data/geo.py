@@ -43,7 +43,7 @@ OGC_ITEMS_PATH = "/cbs/gebiedsindelingen/ogc/v1/collections/{layer}/items"
 TYPE_PREFIX = "gebiedsindelingen:"
 OGC_PAGE = 1000
 _MAX_PAGES = 10_000
-_DERIVED_FORMAT = 1
+_DERIVED_FORMAT = 2  # 2: with a gemeentecode column, so one gemeente's wijken/buurten are read alone
 
 
 Sleep = Callable[[float], None]
@@ -68,11 +68,15 @@ def gemeente_of(code: str) -> str:
 # -- loading ---------------------------------------------------------------------------------------
 
 
-def load_boundaries(settings: Settings, *, level: Level, year: int, sleep: Sleep = time.sleep) -> gpd.GeoDataFrame:
+def load_boundaries(
+    settings: Settings, *, level: Level, year: int, gemeenten: Sequence[str] | None = None, sleep: Sleep = time.sleep,
+) -> gpd.GeoDataFrame:
     """CBS's generalised boundaries of ``level`` for ``year``: columns statcode, statnaam, geometry (EPSG:28992).
 
     From the cache when there (``settings.refresh`` fetches again; ``settings.offline`` never touches
-    the network). ``gdf.attrs["bron"]`` holds the provenance.
+    the network). ``gemeenten`` (codes) keeps only those gemeenten, or their wijken/buurten: the whole
+    layer is still fetched and cached once, but only these are read from it. ``gdf.attrs["bron"]`` holds
+    the provenance.
     """
     if level not in LEVELS:
         raise BadInputError(f"unknown boundary level {level!r}", hint=f"use one of: {', '.join(LEVELS)}")
@@ -92,7 +96,9 @@ def load_boundaries(settings: Settings, *, level: Level, year: int, sleep: Sleep
         what=f"boundaries {layer} {year} as GeoParquet",
         is_current=lambda meta: meta.get("raw_sha256") == raw.meta["sha256"] and meta.get("format") == _DERIVED_FORMAT,
     )
-    gdf = gpd.read_parquet(io.BytesIO(derived.payload))
+    wanted = None if gemeenten is None else sorted({gemeente_of(str(code)) for code in gemeenten})
+    gdf = gpd.read_parquet(io.BytesIO(derived.payload), columns=["statcode", "statnaam", "geometry"],
+                           filters=None if wanted is None else [("gemeentecode", "in", wanted)])
     gdf.attrs["bron"] = {
         "publisher": PUBLISHER,
         "layer": layer,
@@ -399,6 +405,7 @@ def _raw_payload(
 def _derive(raw: CacheEntry, level: str, year: int) -> tuple[bytes, dict[str, Any]]:
     gdf = boundaries_from_geojson(raw.payload, declared_crs=raw.meta.get("crs"), what=f"{layer_name(level)} {year}")
     source_crs = gdf.attrs.pop("source_crs", None)
+    gdf["gemeentecode"] = gdf["statcode"].map(gemeente_of)
     buffer = io.BytesIO()
     gdf.to_parquet(buffer, index=False)
     meta = {

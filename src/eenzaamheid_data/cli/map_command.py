@@ -132,7 +132,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             figures = rivm.load_figures(s, table=table, level=args.level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
         survey_year = args.year or int(max(figures["jaar"]))
         highlight = _resolve_highlight(args.highlight, args.level, gemeenten, GemeenteLookup)
-        boundaries = geo.load_boundaries(s, level=args.level, year=year_of_classification)
+        # a wijk or buurt map is of one gemeente: read only its part of the national layer
+        boundaries = geo.load_boundaries(s, level=args.level, year=year_of_classification,
+                                         gemeenten=None if args.level == "gemeente" else area.gemeentecodes)
         outlines = _outlines(s, args.level, area, year_of_classification)
         fig, report = maps.make_map(
             figures, boundaries, indicator=args.indicator, year=survey_year, age=args.age,

@@ -199,7 +199,8 @@ def load_inputs(
     else:
         wijk_figures = rivm.load_figures(settings, table=table, level="wijk")
     population = load_population(settings, year=classification_year)
-    boundaries = geo.load_boundaries(settings, level="wijk", year=classification_year)
+    few = list(codes) if codes is not None and len(codes) <= FEW_GEMEENTEN else None
+    boundaries = geo.load_boundaries(settings, level="wijk", year=classification_year, gemeenten=few)
     try:
         age_bands: pd.DataFrame | None = national.load_age_bands(settings)
     except EenzaamheidError as err:  # an extra section: the reports go on without it
