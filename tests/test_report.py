@@ -592,6 +592,16 @@ def test_cli_report_stops_on_an_unknown_name_before_writing(tmp_path: Path) -> N
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+@pytest.mark.parametrize("command", [["report", "Voorbeeldstad", "--demo"], ["demo"]])
+def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "a-file").write_text("kept")
+    result = _cli([*command, "--output-dir", "a-file/out"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write reports to a-file/out" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "a-file").read_text() == "kept"
+
+
 def test_pdf_without_chromium_stops_before_anything_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(render.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
     monkeypatch.setenv("PATH", str(tmp_path))
