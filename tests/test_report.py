@@ -573,10 +573,13 @@ def _cli(args: list[str], tmp_path: Path):  # noqa: ANN202
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
 def test_cli_report_on_the_demo_world(tmp_path: Path) -> None:
-    result = _cli(["report", "Voorbeeldstad", "'s-Proefhage", "--demo", "--no-slides", "--output-dir", "out"], tmp_path)
+    result = _cli(["report", "Voorbeeldstad", "'s-Proefhage", "--demo", "--output-dir", "out"], tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[-1] == f"index: {Path('out') / 'index.html'}"
+    dia = Path("out") / "2024" / "GM9001-dia"
+    assert lines[:2] == [str(Path("out") / "2024" / "GM9001-voorbeeldstad.html"), f"{dia}{os.sep}"]  # one path a line
+    assert len(list((tmp_path / dia).glob("*.png"))) == 5
     written = sorted((tmp_path / "out").rglob("*.html"))
     assert [p.name for p in written if p.name != "index.html"] == ["GM9001-voorbeeldstad.html", "GM9006-s-proefhage.html"]
     page = (tmp_path / "out" / "2024" / "GM9001-voorbeeldstad.html").read_text(encoding="utf-8")

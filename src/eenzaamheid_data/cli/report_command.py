@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(path)
         if code in result.pdfs:
             print(result.pdfs[code])
+        if code in result.slides:
+            print(f"{result.slides[code][0].parent}{os.sep}")  # the slide pack's folder (one path a line, for scripts)
     for code, message in result.failed.items():
         print(f"failed: {code}: {message}", file=sys.stderr)
     if result.index is not None:
