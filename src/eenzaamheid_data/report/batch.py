@@ -192,14 +192,14 @@ def load_inputs(
     if gemeenten is None or classification_year is None:
         gemeenten, classification_year = load_gemeenten_for(settings, table)
     figures = rivm.load_figures(settings, table=table, level="gemeente")
-    if codes is not None and len(codes) <= FEW_GEMEENTEN:
-        parts = [rivm.load_figures(settings, table=table, level="wijk", gemeente=code) for code in codes]
+    few = list(codes) if codes is not None and len(codes) <= FEW_GEMEENTEN else None  # a few named gemeenten: only their part
+    if few is not None:
+        parts = [rivm.load_figures(settings, table=table, level="wijk", gemeente=code) for code in few]
         wijk_figures = pd.concat(parts, ignore_index=True) if parts else figures.iloc[0:0]
         wijk_figures.attrs = dict(parts[0].attrs) if parts else {}
     else:
         wijk_figures = rivm.load_figures(settings, table=table, level="wijk")
     population = load_population(settings, year=classification_year)
-    few = list(codes) if codes is not None and len(codes) <= FEW_GEMEENTEN else None
     boundaries = geo.load_boundaries(settings, level="wijk", year=classification_year, gemeenten=few)
     try:
         age_bands: pd.DataFrame | None = national.load_age_bands(settings)
@@ -405,11 +405,11 @@ def generate_report(
     if inputs is None:
         gemeenten, classification_year = load_gemeenten_for(settings, table)
         code = resolve_targets(gemeenten, [gemeente], classification_year=classification_year)[0]
-        prepare_output_dir(output_dir)
-        inputs = load_inputs(settings, [code], table=table, gemeenten=gemeenten, classification_year=classification_year)
     else:
         code = resolve_targets(inputs.gemeenten, [gemeente])[0]
-        prepare_output_dir(output_dir)
+    prepare_output_dir(output_dir)  # after the name is known good, before anything is loaded
+    if inputs is None:
+        inputs = load_inputs(settings, [code], table=table, gemeenten=gemeenten, classification_year=classification_year)
     _check_year(inputs, year)
     options = _Options(Path(output_dir), year, pdf, slides)
     with ExitStack() as stack:

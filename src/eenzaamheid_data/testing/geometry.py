@@ -37,7 +37,6 @@ CRS_RD = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
 _LAND_OUTLINE = ((0.30, 0.0), (0.80, 0.0), (1.0, 0.22), (1.0, 0.86), (0.88, 1.0), (0.38, 1.0), (0.0, 0.55), (0.04, 0.22))
 
 
-
 def land_shape(bbox: BBox) -> Polygon:
     """The convex, coast-like outline that ``tessellate`` fills."""
     minx, miny, maxx, maxy = bbox
