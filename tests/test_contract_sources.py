@@ -21,7 +21,7 @@ import pytest
 from eenzaamheid_data import geo, national, rivm
 from eenzaamheid_data.cli.map_command import resolve_area
 from eenzaamheid_data.config import Settings
-from eenzaamheid_data.errors import SourceChangedError
+from eenzaamheid_data.errors import SourceChangedError, UnknownTableError
 from eenzaamheid_data.population import load_population
 from eenzaamheid_data.regions import GemeenteLookup, load_gemeenten
 from eenzaamheid_data.testing.cbs_tables import (
@@ -148,6 +148,18 @@ def test_population_keeps_its_fetch_time_and_reads_string_codes(tmp_path: Path) 
     bron = frame.attrs["bron"]
     assert bron["fetched_at"] and bron["table"] == "85984NED"
     assert frame["stedelijkheid"].notna().all() and set(frame["stedelijkheid"]) <= {1, 2, 3, 4, 5}
+
+
+def test_a_table_id_the_package_chose_that_is_gone_is_a_changed_source_not_bad_input(tmp_path: Path) -> None:
+    # Found against an unseen CBS-shaped server: a 404 for the Gebieden table of 2022 said "bad input" (exit 2).
+    with ODataReplica([gebieden_table("85755NED", 2024, GEMEENTEN)]) as server:
+        with pytest.raises(SourceChangedError, match="no table '85067NED', the id this package knows for 'Gebieden in Nederland 2022'") as info:
+            load_gemeenten(settings(server.url, tmp_path), year=2022)
+        assert info.value.exit_code == 1 and "check-sources" in str(info.value)
+        with pytest.raises(SourceChangedError, match="'Kerncijfers wijken en buurten 2024'"):
+            load_population(settings(server.url, tmp_path), year=2024)
+        with pytest.raises(UnknownTableError):  # an id the user gave stays their mistake
+            load_gemeenten(settings(server.url, tmp_path), year=2022, table="99999NED")
 
 
 def test_search_understands_aliases_and_old_names() -> None:

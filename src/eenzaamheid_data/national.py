@@ -154,7 +154,7 @@ def load_age_bands(settings: Settings | None = None, *, table: str = DEFAULT_TAB
     """
     settings = settings or Settings.from_env()
     source = ODataCatalog(settings.cbs_url, settings, publisher="CBS")
-    info = source.table_info(table)
+    info = source.table_info(table, expected="Eenzaamheid naar leeftijd (CBS)" if table == DEFAULT_TABLE else None)
     props = source.data_properties(table)
     dims = [p["Key"] for p in props if p.get("Type") in _DIMENSION_TYPES]
     periods = next((p["Key"] for p in props if p.get("Type") == "TimeDimension"), None) or _find(dims, "Perioden")

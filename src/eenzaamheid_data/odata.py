@@ -208,9 +208,22 @@ class ODataCatalog:
             log.warning("%s: %s refused a filter on %s (%s); fetching the whole dimension", self.host, table, name, err.message)
             return self.get(table, name, label=f"{label}, unfiltered" if label else "unfiltered")
 
-    def table_info(self, table: str) -> dict[str, Any]:
-        """The TableInfos row: Title, ShortTitle, Modified, Period, …"""
-        rows = self.records(table, "TableInfos")
+    def table_info(self, table: str, *, expected: str | None = None) -> dict[str, Any]:
+        """The TableInfos row: Title, ShortTitle, Modified, Period, …
+
+        ``expected`` names the table when the package chose its id itself ('Gebieden in Nederland 2022'):
+        then a missing table means the source changed (exit 1), not that the user asked for a wrong one.
+        """
+        try:
+            rows = self.records(table, "TableInfos")
+        except UnknownTableError as err:
+            if expected is None:
+                raise
+            raise SourceChangedError(
+                f"{self.host} has no table {table!r}, the id this package knows for {expected!r}",
+                hint="CBS may have replaced it; run `eenzaamheid check-sources` and report it, so that the package "
+                     "learns the new id (in Python, table= takes an id)",
+            ) from err
         if not rows:
             raise InvalidDataError(f"{table}: TableInfos is empty on {self.host}")
         return rows[0]

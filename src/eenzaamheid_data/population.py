@@ -64,9 +64,10 @@ def load_population(
     (a code such as GM0363) or of the whole country.
     """
     settings = settings or Settings.from_env()
+    chosen = table is None
     table = table or kerncijfers_table(year)
     source = ODataCatalog(settings.cbs_url, settings, publisher="CBS")
-    info = source.table_info(table)
+    info = source.table_info(table, expected=f"Kerncijfers wijken en buurten {year}" if chosen else None)
     title = str(info.get("Title", "")).strip()
     if "kerncijfers wijken en buurten" not in title.lower() or (str(year) not in title and not settings.demo):
         raise SourceChangedError(

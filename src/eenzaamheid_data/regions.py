@@ -201,9 +201,10 @@ def gebieden_table(year: int) -> str:
 def load_gemeenten(settings: Settings | None = None, *, year: int, table: str | None = None) -> pd.DataFrame:
     """Every gemeente of classification ``year`` with its provincie and GGD-regio (codes and names)."""
     settings = settings or Settings.from_env()
+    chosen = table is None
     table = table or gebieden_table(year)
     source = ODataCatalog(settings.cbs_url, settings, publisher="CBS")
-    info = source.table_info(table)
+    info = source.table_info(table, expected=f"Gebieden in Nederland {year}" if chosen else None)
     title = str(info.get("Title", "")).strip()
     if "gebieden in nederland" not in title.lower() or (str(year) not in title and not settings.demo):
         raise SourceChangedError(
