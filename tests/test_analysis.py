@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from eenzaamheid_data import analysis, fmt
-from eenzaamheid_data.errors import BadInputError, UnknownRegionError
+from eenzaamheid_data.errors import BadInputError, MissingDataError, UnknownRegionError
 
 NAN = math.nan
 TABLE = "50150NED"
@@ -368,7 +368,7 @@ def test_similar_gemeenten_standardised_distance() -> None:
     assert everyone["regiocode"].tolist() == ["GM0002", "GM0003", "GM0004"]  # NL01 is not a gemeente; E excluded
     assert everyone["afstand"].iloc[-1] == pytest.approx(math.sqrt(4 + 2 * (2 / math.sqrt(0.75)) ** 2), abs=1e-9)
     assert everyone.attrs["uitgesloten"] == ["GM0005"]
-    with pytest.raises(BadInputError, match="lacks"):
+    with pytest.raises(MissingDataError, match="GM0005 has no aandeel_65plus"):
         analysis.similar_gemeenten(population, "GM0005")
     with pytest.raises(UnknownRegionError):
         analysis.similar_gemeenten(population, "GM0999")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import logging
 import os
 import re
 from collections import namedtuple
@@ -486,6 +487,48 @@ def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world:
 
 
 @needs_library
+@pytest.mark.parametrize("gap", ["stedelijkheid", "every figure", "no row"])
+def test_a_gap_in_the_population_table_costs_only_the_similar_gemeenten(world: batch.ReportInputs, gap: str) -> None:
+    # Found against an unseen CBS-shaped server: one gemeente without a MateVanStedelijkheid made its whole report fail.
+    population = world.population.copy()
+    own = population["regiocode"] == "GM9101"
+    if gap == "stedelijkheid":
+        population.loc[own, "stedelijkheid"] = np.nan
+    elif gap == "every figure":
+        numbers = [c for c in population.columns if c not in ("regiocode", "regionaam", "niveau")]
+        population.loc[own, numbers] = np.nan
+    else:
+        population = population[~own]
+    population.attrs = dict(world.population.attrs)
+    built = content.build_content(world.figures, world.wijk_figures, world.gemeenten, population, world.regional,
+                                  world.age_bands, world.wijk_boundaries, "GM9101", today=TODAY)
+    assert built.vergelijkbaar is None
+    text = text_of(render.render_html(built))
+    assert f"Vergelijkbare gemeenten Voor {built.gemeentenaam} ontbreekt bij CBS de stedelijkheid" in text
+    assert [k.tekst for k in built.kerncijfers] == [k.tekst for k in _build(world, "GM9101").kerncijfers]  # the rest stands
+    if gap != "stedelijkheid":
+        assert built.inwoners == fmt.MISSING  # missing stays missing, never 0
+        assert "0 inwoners" not in text
+
+
+@needs_library
+def test_a_wijk_without_boundary_is_told_once_on_the_page_and_once_in_the_log(
+    world: batch.ReportInputs, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # an aandachtswijk without a boundary: named in the list, left off the map's outline (it once failed the report)
+    gone = _build(world, "GM9101").aandachtswijken[0].regiocode
+    boundaries = world.wijk_boundaries[world.wijk_boundaries["statcode"] != gone]
+    with caplog.at_level(logging.WARNING):
+        built = content.build_content(world.figures, world.wijk_figures, world.gemeenten, world.population, world.regional,
+                                      world.age_bands, boundaries, "GM9101", today=TODAY)
+        render.write_slides(built, tmp_path)
+    told = [r.getMessage() for r in caplog.records if "no boundary" in r.getMessage()]
+    assert told == [f"1 code in the figures has no boundary (not drawn): {gone}"]
+    assert gone in [w.regiocode for w in built.aandachtswijken]
+    assert "1 gebied zonder grens" in text_of(render.render_html(built))
+
+
+@needs_library
 def test_report_shows_the_data_notes_in_dutch_not_the_log_lines(world: batch.ReportInputs) -> None:
     figures = world.figures.copy()
     figures.attrs = {**world.figures.attrs, "meldingen": ["3 regions without a name in WijkenEnBuurten: ['GM9101']"],
@@ -502,7 +545,10 @@ def test_slide_packs_for_named_gemeenten_not_for_bulk_runs_unless_asked(world: b
     bulk = batch.generate_reports(None, ggd="GGD Eiland", inputs=world, output_dir=tmp_path / "ggd", workers=1, progress=False)  # type: ignore[arg-type]
     assert list(bulk.reports) == ["GM9104"] and bulk.slides == {}
     assert not (tmp_path / "ggd" / "2024" / "GM9104-dia").exists()
+    ggd_name = world.gemeenten.loc[world.gemeenten["gemeentecode"] == "GM9104", "ggdregionaam"].iloc[0]
+    assert f"<h1>Eenzaamheid in de gemeenten van {escape(ggd_name)}</h1>" in bulk.index.read_text(encoding="utf-8")  # the index names the run
     named = batch.generate_reports(None, ["Eilanddorp"], inputs=world, output_dir=tmp_path / "named", workers=1, progress=False)  # type: ignore[arg-type]
+    assert "<h1>Eenzaamheid per gemeente</h1>" in named.index.read_text(encoding="utf-8")
     assert [p.name for p in named.slides["GM9104"]][0] == "01-kerncijfers.png"
     asked = batch.generate_reports(None, ggd="GG9102", slides=True, inputs=world, output_dir=tmp_path / "asked", workers=1,  # type: ignore[arg-type]
                                    progress=False)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import fmt
-from .errors import BadInputError, UnknownRegionError
+from .errors import BadInputError, MissingDataError, UnknownRegionError
 
 INDICATORS: tuple[str, ...] = ("eenzaam", "sterk_eenzaam", "emotioneel_eenzaam", "sociaal_eenzaam")
 AGES: tuple[str, ...] = ("18+", "18-64", "65+")
@@ -451,7 +451,8 @@ def similar_gemeenten(population: pd.DataFrame, gemeentecode: str, *, k: int = 5
     (standardised Euclidean distance, ``METHOD_SIMILAR``), nearest first.
 
     Columns ``regiocode, regionaam, afstand, inwoners, aandeel_65plus, stedelijkheid``. Gemeenten with a
-    missing feature are left out and listed in ``attrs["uitgesloten"]``.
+    missing feature are left out and listed in ``attrs["uitgesloten"]``; when ``gemeentecode`` itself lacks
+    one, ``MissingDataError`` says which.
     """
     _require(population, ["regiocode", "regionaam", "inwoners", "aandeel_65plus", "stedelijkheid"], "population")
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
@@ -469,7 +470,11 @@ def similar_gemeenten(population: pd.DataFrame, gemeentecode: str, *, k: int = 5
     complete = features.notna().all(axis=1)
     excluded = sorted(gem.loc[~complete, "regiocode"].astype(str))
     if code in excluded:
-        raise BadInputError(f"{code} lacks stedelijkheid, inwoners or aandeel 65-plussers", hint="no similar gemeenten can be chosen")
+        missing = [name for name, value in features.loc[gem["regiocode"] == code].iloc[0].items() if pd.isna(value)]
+        raise MissingDataError(
+            f"{code} has no {', '.join(missing).replace('log_inwoners', 'inwoners')} in the population table",
+            hint="similar gemeenten cannot be chosen for it; the other results do not depend on this",
+        )
     feats = features[complete]
     std = feats.std(ddof=0).replace(0.0, 1.0)  # a feature without spread adds no distance
     z = (feats - feats.mean()) / std

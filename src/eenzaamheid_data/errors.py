@@ -75,5 +75,9 @@ class InvalidDataError(EenzaamheidError):
         self.rows = rows
 
 
+class MissingDataError(EenzaamheidError):
+    """A figure this needs is missing in the source (suppressed or not published); other results stand."""
+
+
 class SourceChangedError(InvalidDataError):
     """The source's metadata no longer matches what the package expects (a key or code is gone)."""

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..config import Settings
 from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, UnknownRegionError
+from . import texts
 from .content import Chart, GemeenteReport, build_content, national_chart
 from .render import IndexEntry, pdf_printer, prepare_output_dir, require_chromium, write_index, write_report, write_slides
 
@@ -275,8 +276,10 @@ def render_reports(
     workers: int | None = None,
     progress: bool = True,
     today: date | None = None,
+    title: str | None = None,
 ) -> BatchResult:
-    """Render the reports of ``codes`` from loaded ``inputs`` (in parallel when there are several) and write the index."""
+    """Render the reports of ``codes`` from loaded ``inputs`` (in parallel when there are several) and write the
+    index (headed ``title``, e.g. the GGD-regio's; by default "Eenzaamheid per gemeente")."""
     from tqdm import tqdm
 
     options = _Options(prepare_output_dir(output_dir), year, pdf, slides, today)
@@ -326,7 +329,7 @@ def render_reports(
         for o in outcomes
     ]
     demo = bool(inputs.figures.attrs.get("bron", {}).get("demo"))
-    result.index = write_index(entries, Path(output_dir), demo=demo, today=today)
+    result.index = write_index(entries, Path(output_dir), demo=demo, today=today, title=title)
     return result
 
 
@@ -381,7 +384,17 @@ def generate_reports(
                              classification_year=classification_year)
     _check_year(inputs, year)
     return render_reports(inputs, codes, output_dir=output_dir, year=year, pdf=pdf, slides=slides,
-                          workers=workers, progress=progress)
+                          workers=workers, progress=progress, title=_index_title(gemeenten, ggd, all_gemeenten))
+
+
+def _index_title(gemeenten: pd.DataFrame, ggd: str | None, all_gemeenten: bool) -> str | None:
+    if all_gemeenten:
+        return texts.INDEX_TITLE_ALL
+    if ggd:
+        code = resolve_ggd(gemeenten, ggd)
+        naam = gemeenten.loc[gemeenten["ggdregiocode"] == code, "ggdregionaam"].iloc[0]
+        return texts.INDEX_TITLE_GGD.format(naam=naam)
+    return None
 
 
 def generate_report(

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .. import fmt
-from ..errors import EenzaamheidError, InvalidDataError, UnknownRegionError
+from ..errors import EenzaamheidError, InvalidDataError, MissingDataError, UnknownRegionError
 from . import texts
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,8 @@ class GemeenteReport:
     gemaakt: str
     meldingen: tuple[str, ...] = ()
     bron: Mapping[str, Any] = field(default_factory=dict)
+    vergelijkbaar_tekst: str = ""
+    """Why there is no chart of similar gemeenten, when there is none."""
 
     @property
     def kerncijfer(self) -> dict[str, Kerncijfer]:
@@ -521,6 +523,21 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
     return tuple(Ondersteuning(i.key, i.titel, i.tekst, tuple(found[i.key])) for i in texts.SUPPORT_KINDS)
 
 
+def _similar(population: pd.DataFrame, gemeentecode: str, naam: str) -> tuple[pd.DataFrame | None, str]:
+    """The similar gemeenten, or why there are none: a gap in the population table costs this section only."""
+    from .. import analysis
+
+    if not (population["regiocode"] == gemeentecode).any():
+        log.warning("%s is not in the population table; the report has no similar gemeenten", gemeentecode)
+        return None, texts.SIMILAR_MISSING.format(naam=naam)
+    try:
+        similar = analysis.similar_gemeenten(population, gemeentecode, k=5)
+    except MissingDataError as err:
+        log.warning("%s; the report has no similar gemeenten", err.message)
+        return None, texts.SIMILAR_MISSING.format(naam=naam)
+    return similar, "" if len(similar) else texts.SIMILAR_NONE
+
+
 def _aandachtswijken(found: pd.DataFrame) -> tuple[Aandachtswijk, ...]:
     if found is None or found.empty:
         return ()
@@ -554,9 +571,11 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
     if values.empty or boundaries is None or len(boundaries) == 0:
         return None
     codes = sorted(values["regiocode"].unique())
+    on_map = set(boundaries["statcode"])
+    outlined = [code for code in highlight if code in on_map]  # a wijk without a boundary is still named in the list
     draw = partial(
         maps.make_map, wijk_rows, boundaries, indicator="eenzaam", year=jaar, age=HEADLINE_AGE,
-        area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=highlight or None,
+        area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=outlined or None,
     )
     fig, join = draw()
     notes = []
@@ -657,7 +676,7 @@ def build_content(
         log.info("%s: no wijk figures; the report has no map", gemeentecode)
     aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct(kerncijfers_[0].waarde))
 
-    similar = analysis.similar_gemeenten(population, gemeentecode, k=5)
+    similar, vergelijkbaar_tekst = _similar(population, gemeentecode, naam)
     vergelijkbaar = None if similar is None or similar.empty else _draw(
         "vergelijkbaar", "Vergelijkbare gemeenten", partial(charts.similar_chart, figures, similar, gemeentecode, jaar=jaar),
         source, notes=(texts.SIMILAR_NOTE,))
@@ -711,4 +730,5 @@ def build_content(
         gemaakt=fmt.dutch_date(today or date.today()),
         meldingen=tuple(meldingen),
         bron=bron,
+        vergelijkbaar_tekst=vergelijkbaar_tekst,
     )

@@ -280,9 +280,22 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
     return fig
 
 
+@contextlib.contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Warnings of ``logger_name`` left out for a while (they were given once already)."""
+    logger = logging.getLogger(logger_name)
+    before = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
     if chart.kind == "figure":  # the map: drawn in its own 16:9 shape, with its own title, source and demo mark
-        fig, _ = chart.draw(aspect="16:9")  # type: ignore[misc]
+        with _quiet("eenzaamheid_data.geo"):  # the page's map already reported its join (and the page shows it)
+            fig, _ = chart.draw(aspect="16:9")  # type: ignore[misc]
         dpi = 144
         fig.set_size_inches(SLIDE_PX[0] / dpi, SLIDE_PX[1] / dpi)
         return fig, dpi
@@ -329,8 +342,11 @@ class IndexEntry:
     error: str | None = None
 
 
-def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = False, today: date | None = None) -> Path:
-    """``out_dir/index.html`` with a relative link to every report of the run, and the failures."""
+def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = False, today: date | None = None,
+                title: str | None = None) -> Path:
+    """``out_dir/index.html`` with a relative link to every report of the run, and the failures.
+
+    ``title`` names what the run covers ("Eenzaamheid in de gemeenten van GGD Fryslân")."""
     out_dir = Path(out_dir)
 
     def rel(path: Path | None) -> str | None:
@@ -344,6 +360,6 @@ def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = Fa
     failed = [e for e in sorted(entries, key=lambda e: e.gemeentecode) if e.error]
     html = _environment().get_template("index.html.j2").render(
         ok=ok, failed=failed, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
-        demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()),
+        demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()), title=title or texts.INDEX_TITLE,
     )
     return _write(out_dir / "index.html", html.encode("utf-8"))

@@ -184,6 +184,14 @@ SIMILAR_NOTE = (
     "Vergelijkbaar betekent hier: ongeveer even stedelijk, even groot en met een even groot aandeel 65-plussers. "
     "De gemeenten lijken dus niet in alles op elkaar."
 )
+INDEX_TITLE = "Eenzaamheid per gemeente"
+INDEX_TITLE_GGD = "Eenzaamheid in de gemeenten van {naam}"
+INDEX_TITLE_ALL = "Eenzaamheid in alle gemeenten"
+SIMILAR_MISSING = (
+    "Voor {naam} ontbreekt bij CBS de stedelijkheid, het aantal inwoners of het aandeel 65-plussers. Daarom kunnen we "
+    "hier geen vergelijkbare gemeenten laten zien. De andere cijfers in dit rapport hangen daar niet van af."
+)
+SIMILAR_NONE = "Er zijn geen andere gemeenten met de gegevens die nodig zijn om te vergelijken."
 NATIONAL_NOTE = (
     "Deze cijfers komen uit een ander onderzoek van CBS, met een andere vragenlijst en mensen vanaf 15 jaar. "
     "Vergelijk ze daarom niet direct met de cijfers van de gemeente."
