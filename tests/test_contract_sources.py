@@ -158,7 +158,9 @@ def test_a_table_id_the_package_chose_that_is_gone_is_a_changed_source_not_bad_i
         assert info.value.exit_code == 1 and "check-sources" in str(info.value)
         with pytest.raises(SourceChangedError, match="'Kerncijfers wijken en buurten 2024'"):
             load_population(settings(server.url, tmp_path), year=2024)
-        with pytest.raises(UnknownTableError):  # an id the user gave stays their mistake
+        with pytest.raises(SourceChangedError, match="'50150NED', the id this package knows for 'Gezondheidsmonitor 2024'"):
+            rivm.resolve_schema(rivm.catalog(settings(server.url, tmp_path)), "50150NED")
+        with pytest.raises(UnknownTableError):  # an id the user made up stays their mistake
             load_gemeenten(settings(server.url, tmp_path), year=2022, table="99999NED")
 
 

@@ -209,13 +209,20 @@ class ODataCatalog:
             return self.get(table, name, label=f"{label}, unfiltered" if label else "unfiltered")
 
     def table_info(self, table: str, *, expected: str | None = None) -> dict[str, Any]:
-        """The TableInfos row: Title, ShortTitle, Modified, Period, …
+        """The TableInfos row: Title, ShortTitle, Modified, Period, … (``expected``: see ``table_info_entry``)."""
+        rows = self.table_info_entry(table, expected=expected).json()
+        if not rows:
+            raise InvalidDataError(f"{table}: TableInfos is empty on {self.host}")
+        return rows[0]
 
-        ``expected`` names the table when the package chose its id itself ('Gebieden in Nederland 2022'):
+    def table_info_entry(self, table: str, *, expected: str | None = None) -> CacheEntry:
+        """The cached TableInfos of ``table``.
+
+        ``expected`` names the table when the package knows its id itself ('Gebieden in Nederland 2022'):
         then a missing table means the source changed (exit 1), not that the user asked for a wrong one.
         """
         try:
-            rows = self.records(table, "TableInfos")
+            return self.get(table, "TableInfos")
         except UnknownTableError as err:
             if expected is None:
                 raise
@@ -224,9 +231,6 @@ class ODataCatalog:
                 hint="CBS may have replaced it; run `eenzaamheid check-sources` and report it, so that the package "
                      "learns the new id (in Python, table= takes an id)",
             ) from err
-        if not rows:
-            raise InvalidDataError(f"{table}: TableInfos is empty on {self.host}")
-        return rows[0]
 
     def entity_names(self, table: str) -> list[str]:
         """Names the table's service document lists (TableInfos, TypedDataSet, dimensions, …)."""

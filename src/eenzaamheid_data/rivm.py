@@ -108,7 +108,8 @@ def catalog(settings: Settings, progress: Progress | None = None) -> ODataCatalo
 
 def resolve_schema(source: ODataCatalog, table: str) -> TableSchema:
     """Read the table's metadata and find every key the package needs, by name and title."""
-    info_entry = source.get(table, "TableInfos")
+    known = f"Gezondheidsmonitor {KNOWN_TABLES[table]}" if table in KNOWN_TABLES else None
+    info_entry = source.table_info_entry(table, expected=known)  # a table the package knows that is gone: the source changed
     info = (info_entry.json() or [{}])[0]
     props_entry = source.get(table, "DataProperties")
     props = props_entry.json()
