@@ -21,7 +21,7 @@ import pytest
 from eenzaamheid_data import geo, national, rivm
 from eenzaamheid_data.cli.map_command import resolve_area
 from eenzaamheid_data.config import Settings
-from eenzaamheid_data.errors import SourceChangedError, UnknownTableError
+from eenzaamheid_data.errors import InvalidDataError, SourceChangedError, UnknownTableError
 from eenzaamheid_data.population import load_population
 from eenzaamheid_data.regions import GemeenteLookup, load_gemeenten
 from eenzaamheid_data.testing.cbs_tables import (
@@ -242,6 +242,51 @@ def stubborn(layers: dict) -> Iterator[str]:
 def test_a_wfs_that_ignores_start_index_does_not_loop(stubborn: str, tmp_path: Path) -> None:
     gdf = geo.load_boundaries(settings(stubborn, tmp_path), level="gemeente", year=2024)
     assert len(gdf) == 4  # what it gave, once each; the loop ended on a page with nothing new
+
+
+class _ShortWFS(BaseHTTPRequestHandler):
+    """A WFS that announces every feature (numberMatched) but ignores startIndex; the OGC API up or down."""
+
+    features: tuple[dict, ...] = ()
+    ogc_up = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        status = 200
+        if "/wfs/" in self.path:
+            body: dict = {"type": "FeatureCollection", "numberMatched": len(self.features), "features": list(self.features[:4])}
+        elif self.ogc_up:
+            body = {"type": "FeatureCollection", "features": list(self.features), "links": []}
+        else:
+            status, body = 503, {"code": "Unavailable"}
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.mark.parametrize("ogc_up", [True, False])
+def test_a_wfs_layer_shorter_than_announced_is_never_cached(layers: dict, tmp_path: Path, ogc_up: bool) -> None:
+    # Found against an unseen PDOK-shaped server: a WFS that ignored startIndex left a short layer in the cache for good.
+    _ShortWFS.features, _ShortWFS.ogc_up = tuple(layers[("gemeente", 2024)]["features"]), ogc_up
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ShortWFS)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        s = settings(f"http://127.0.0.1:{server.server_address[1]}", tmp_path)
+        if ogc_up:  # the OGC API has the whole layer
+            assert len(geo.load_boundaries(s, level="gemeente", year=2024)) == len(_ShortWFS.features) > 4
+        else:
+            with pytest.raises(InvalidDataError, match="announced .* features but gave 4") as info:
+                geo.load_boundaries(s, level="gemeente", year=2024)
+            assert info.value.exit_code == 1 and "nothing was cached" in str(info.value)
+            assert not list((tmp_path / "data").rglob("*.geojson")) and not list((tmp_path / "data").rglob("*.parquet"))
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_ogc_next_links_may_be_relative(layers: dict, tmp_path: Path) -> None:

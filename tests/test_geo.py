@@ -16,7 +16,7 @@ import shapely
 
 from eenzaamheid_data import geo
 from eenzaamheid_data.config import Settings
-from eenzaamheid_data.errors import BadInputError, NotCachedError, SourceUnreachableError
+from eenzaamheid_data.errors import BadInputError, MissingDataError, NotCachedError, SourceUnreachableError
 from eenzaamheid_data.testing.geometry import (
     NETHERLANDS_BBOX,
     feature_collection,
@@ -168,9 +168,11 @@ def test_ogc_host_follows_the_settings(tmp_path: Path) -> None:
     assert geo.ogc_base_url(Settings(pdok_url="http://127.0.0.1:9", data_dir=tmp_path)) == "http://127.0.0.1:9"
 
 
-def test_unknown_year_or_level_is_bad_input(replica: PDOKReplica, tmp_path: Path) -> None:
-    with pytest.raises(BadInputError, match="no gemeente_gegeneraliseerd boundaries for 2019"):
+def test_a_year_pdok_lacks_is_missing_data_and_an_unknown_level_bad_input(replica: PDOKReplica, tmp_path: Path) -> None:
+    # the command line checks the year against the figures first: a layer PDOK lacks is the source's gap (exit 1)
+    with pytest.raises(MissingDataError, match="no gemeente_gegeneraliseerd boundaries for 2019") as info:
         geo.load_boundaries(make_settings(replica, tmp_path), level="gemeente", year=2019)
+    assert info.value.exit_code == 1
     with pytest.raises(BadInputError, match="unknown boundary level"):
         geo.load_boundaries(make_settings(replica, tmp_path), level="land", year=YEAR)  # type: ignore[arg-type]
 

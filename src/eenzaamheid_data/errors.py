@@ -76,7 +76,7 @@ class InvalidDataError(EenzaamheidError):
 
 
 class MissingDataError(EenzaamheidError):
-    """A figure this needs is missing in the source (suppressed or not published); other results stand."""
+    """Something this needs is not in the source (a suppressed figure, boundaries not published); other results stand."""
 
 
 class SourceChangedError(InvalidDataError):

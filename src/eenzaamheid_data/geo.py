@@ -24,7 +24,7 @@ import shapely
 
 from .cache import Cache, CacheEntry, utc_now
 from .config import DEFAULT_PDOK_URL, Settings
-from .errors import BadInputError, InvalidDataError, SourceUnreachableError
+from .errors import BadInputError, InvalidDataError, MissingDataError, SourceUnreachableError
 from .odata import transient_errors
 
 if TYPE_CHECKING:
@@ -122,6 +122,13 @@ class _Refused(Exception):
         self.url = url
 
 
+class _Incomplete(Exception):
+    """Internal: the WFS announced more features than paging could get (it ignores startIndex)."""
+
+    def __init__(self, announced: int, given: int) -> None:
+        super().__init__(f"the WFS announced {announced} features but gave {given}")
+
+
 class _Http:
     """GET JSON with a timeout and retries with exponential backoff on dropped connections and 5xx."""
 
@@ -198,31 +205,37 @@ def _download(settings: Settings, level: str, year: int, sleep: Sleep) -> tuple[
             if features:
                 return _raw_payload(features, crs, url, "wfs", layer, level, year, settings)
             wfs_problem = _Refused(404, url, "no features")
-        except _Refused as err:
+        except (_Refused, _Incomplete, SourceUnreachableError) as err:
             wfs_problem = err
-        except SourceUnreachableError as err:
-            wfs_problem = err
-        log.info("%s: WFS gave nothing (%s); trying the OGC API", what, _short(wfs_problem))
+        log.info("%s: WFS gave nothing whole (%s); trying the OGC API", what, _short(wfs_problem))
+        ogc_problem: _Refused | SourceUnreachableError | None = None
         try:
             features, crs, url = _fetch_ogc(http, ogc_base_url(settings), layer, year, what)
-        except _Refused as err:
+            if features:
+                return _raw_payload(features, crs, url, "ogc", layer, level, year, settings)
+        except (_Refused, SourceUnreachableError) as err:
+            ogc_problem = err
+        if isinstance(wfs_problem, _Incomplete):
+            raise InvalidDataError(
+                f"{what}: {wfs_problem}, and the OGC API did not give the layer either "
+                f"({_short(ogc_problem) if ogc_problem else 'no features'})",
+                hint="nothing was cached; try again later, or run `eenzaamheid check-sources`",
+            )
+        if isinstance(ogc_problem, SourceUnreachableError):
             if isinstance(wfs_problem, SourceUnreachableError):
-                raise wfs_problem from None
-            raise _no_such_layer(level, year, err) from None
-        except SourceUnreachableError as err:
-            if isinstance(wfs_problem, SourceUnreachableError):
-                err.message = f"{wfs_problem.message}; the OGC API neither ({err.message})"
-            raise
-        if not features:
-            raise _no_such_layer(level, year, None)
-        return _raw_payload(features, crs, url, "ogc", layer, level, year, settings)
+                ogc_problem.message = f"{wfs_problem.message}; the OGC API neither ({ogc_problem.message})"
+            raise ogc_problem
+        if isinstance(wfs_problem, SourceUnreachableError):
+            raise wfs_problem
+        raise _no_such_layer(level, year, ogc_problem)
     finally:
         http.close()
 
 
-def _no_such_layer(level: str, year: int, err: _Refused | None) -> BadInputError:
+def _no_such_layer(level: str, year: int, err: _Refused | None) -> MissingDataError:
+    # The command line has checked the year against the figures by now: the source lacks the layer (exit 1).
     detail = f" (HTTP {err.status})" if err else ""
-    return BadInputError(
+    return MissingDataError(
         f"PDOK has no {layer_name(level)} boundaries for {year}{detail}",
         hint="the boundary year must be the figures' classification year (indeling), e.g. 2024 for table 50150NED",
     )
@@ -276,7 +289,7 @@ def _fetch_wfs(http: _Http, base: str, layer: str, year: int, what: str) -> tupl
             if matched is None and len(more) < page:
                 break
         if matched is not None and len(features) < matched:
-            log.warning("%s: the WFS announced %d features but gave %d", what, matched, len(features))
+            raise _Incomplete(matched, len(features))  # never cache a layer known to be short
         return features, _crs_name(first.get("crs")), url
     if empty_url is not None:
         return [], None, empty_url
@@ -307,7 +320,7 @@ def _fetch_ogc(http: _Http, base: str, layer: str, year: int, what: str) -> tupl
 def probe_layer(settings: Settings, *, level: str, year: int, sleep: Sleep = time.sleep) -> str:
     """Ask PDOK for one feature of a layer (WFS, else the OGC API), uncached; say which form answered.
 
-    Raises ``InvalidDataError`` when the features lack ``statcode``/``statnaam`` and ``BadInputError``
+    Raises ``InvalidDataError`` when the features lack ``statcode``/``statnaam`` and ``MissingDataError``
     when neither service has the layer for ``year``. Used by ``eenzaamheid check-sources``.
     """
     layer = layer_name(level)
@@ -339,7 +352,7 @@ def probe_layer(settings: Settings, *, level: str, year: int, sleep: Sleep = tim
         if features:
             return _describe_first(features[0], "OGC API", what) + f" (the WFS did not: {_summary(problems)})"
         problems.append("OGC API: no features")
-        raise BadInputError(f"{what}: no service has this layer ({_summary(problems)})")
+        raise MissingDataError(f"{what}: no service has this layer ({_summary(problems)})")
     finally:
         http.close()
 
