@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from eenzaamheid_data.cache import FILE_MODE
 from eenzaamheid_data.testing.odata_replica import ODataReplica
 
 from .conftest import world_tables
@@ -39,6 +40,7 @@ def test_fetch_writes_the_tidy_csv_and_a_summary(env: dict[str, str], tmp_path: 
     assert "50150NED (indeling 2024)" in result.stderr.splitlines()[-1]
     raw = (tmp_path / "out.csv").read_text(encoding="utf-8")
     assert "," in raw.splitlines()[1] and not any(";" in line for line in raw.splitlines()[:3])
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == FILE_MODE  # like any new file, not mkstemp's 0600
 
 
 def test_fetch_parquet_and_wijk_level(env: dict[str, str], tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from eenzaamheid_data import geo, maps
+from eenzaamheid_data.cache import FILE_MODE
 from eenzaamheid_data.errors import BadInputError, UnknownRegionError
 from eenzaamheid_data.testing.geometry import NETHERLANDS_BBOX, invented_codes, tessellate
 
@@ -331,6 +332,7 @@ def test_save_figure_writes_png_svg_and_pdf(world, tmp_path: Path) -> None:  # n
     assert (tmp_path / "kaart.svg").exists() is False
     assert maps.save_figure(fig, tmp_path / "kaart.svg").read_text().lstrip().startswith("<?xml")
     assert maps.save_figure(fig, tmp_path / "kaart.pdf").read_bytes().startswith(b"%PDF")
+    assert all(p.stat().st_mode & 0o777 == FILE_MODE for p in tmp_path.glob("kaart.*"))  # not mkstemp's 0600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kaart.pdf", "kaart.png", "kaart.svg"]  # no temporary files left
     with pytest.raises(BadInputError, match="unknown file type"):
         maps.save_figure(fig, tmp_path / "kaart.jpg")

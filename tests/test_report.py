@@ -26,6 +26,7 @@ from markupsafe import escape
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from eenzaamheid_data import fmt  # noqa: E402
+from eenzaamheid_data.cache import FILE_MODE  # noqa: E402
 from eenzaamheid_data.errors import AmbiguousRegionError, BadInputError, UnknownRegionError  # noqa: E402
 from eenzaamheid_data.report import batch, content, render, texts  # noqa: E402
 from eenzaamheid_data.report.content import Chart, GemeenteReport  # noqa: E402
@@ -335,6 +336,7 @@ def test_write_report_names_the_file_and_leaves_no_temporary_files(report: Gemee
     assert path == tmp_path / "2024" / "GM9101-ooststad.html"
     assert path.read_text(encoding="utf-8") == render.render_html(report)
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert path.stat().st_mode & 0o777 == FILE_MODE
 
 
 def test_slides_are_1920_by_1080_pngs(report: GemeenteReport, tmp_path: Path) -> None:

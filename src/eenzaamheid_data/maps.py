@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
 
 from . import analysis, fmt
+from .cache import FILE_MODE
 from .errors import BadInputError
 from .geo import JoinReport, gemeente_of, join_boundaries
 
@@ -701,6 +702,7 @@ def save_figure(fig: Figure, path: Path | str, *, dpi: int = 200) -> Path:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi, format=suffix[1:], metadata=metadata, facecolor="white")
+        os.chmod(tmp, FILE_MODE)  # mkstemp made it 0600; give it the mode any new file gets
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import fmt
-from ..cache import atomic_write
+from ..cache import FILE_MODE, atomic_write
 from ..errors import BadInputError, EenzaamheidError
 from . import texts
 from .content import Chart, GemeenteReport
@@ -78,7 +78,6 @@ def prepare_output_dir(path: Path) -> Path:
 
 def _write(path: Path, data: bytes) -> Path:
     atomic_write(path, data)
-    os.chmod(path, 0o644)  # mkstemp makes 0600; reports are meant to be shared
     return path
 
 
@@ -194,8 +193,8 @@ def print_pdf(browser: Any, html_path: Path) -> Path:
         page.goto(html_path.as_uri(), wait_until="load")
         page.emulate_media(media="print")
         page.pdf(path=tmp, format="A4", print_background=True, prefer_css_page_size=True)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
-        os.chmod(target, 0o644)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
