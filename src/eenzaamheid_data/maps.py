@@ -192,10 +192,12 @@ def classify(
         if len(y):
             if (y < edges[0]).any():
                 labels[0] = f"≤ {fmt.pct(edges[1])}"
-                log.warning("values below the lowest class limit %s are shown in the lowest class", fmt.pct(edges[0]))
+                log.warning("values below the lowest class limit %s are shown in the lowest class, now labelled '%s'",
+                            fmt.pct(edges[0]), labels[0])
             if (y > edges[-1]).any():
                 labels[-1] = f"> {fmt.pct(edges[-2])}"
-                log.warning("values above the highest class limit %s are shown in the highest class", fmt.pct(edges[-1]))
+                log.warning("values above the highest class limit %s are shown in the highest class, now labelled '%s'",
+                            fmt.pct(edges[-1]), labels[-1])
     elif len(y) == 0:
         edges, labels = (), []
     else:
