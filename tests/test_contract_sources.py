@@ -10,6 +10,7 @@ unknown type name with an exception report and HTTP 200, a WFS that ignores ``st
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -171,13 +172,15 @@ def test_search_understands_aliases_and_old_names() -> None:
     assert list(lookup.search("Heerhugowaard")["gemeentecode"]) == ["GM1980"]
 
 
-def test_a_wijk_map_area_is_the_gemeente_even_when_a_provincie_shares_its_name() -> None:
+def test_a_wijk_map_area_is_the_gemeente_even_when_a_provincie_shares_its_name(caplog: pytest.LogCaptureFixture) -> None:
     frame = pd.DataFrame(
         [("GM0014", "Groningen", "PV20", "Groningen", "GG0111", "GGD Groningen"),
          ("GM0037", "Stadskanaal", "PV20", "Groningen", "GG0111", "GGD Groningen")],
         columns=["gemeentecode", "gemeentenaam", "provinciecode", "provincienaam", "ggdregiocode", "ggdregionaam"],
     )
-    assert resolve_area("Groningen", frame).kind == "provincie"
+    with caplog.at_level(logging.WARNING):
+        assert resolve_area("Groningen", frame).kind == "provincie"
+    assert "'Groningen' is a provincie and a gemeente: this map shows the provincie; for the gemeente give its code (GM0014)" in caplog.text
     assert resolve_area("Groningen", frame, prefer_gemeente=True).gemeentecodes == ("GM0014",)
 
 

@@ -92,6 +92,10 @@ def resolve_area(text: str | None, gemeenten: pd.DataFrame, *, prefer_gemeente: 
         )
         if hit.any():
             name = str(gemeenten.loc[hit, name_col].iloc[0]).strip()
+            same_name = gemeenten.loc[gemeenten["gemeentenaam"].astype(str).str.strip().str.casefold() == query.casefold(), "gemeentecode"]
+            if len(same_name):
+                log.warning("%r is a %s and a gemeente: this map shows the %s; for the gemeente give its code (%s)",
+                            query, kind.replace("ggdregio", "GGD-regio"), kind.replace("ggdregio", "GGD-regio"), same_name.iloc[0])
             return Area(kind, name, tuple(sorted(gemeenten.loc[hit, "gemeentecode"])))
     try:
         code = GemeenteLookup(gemeenten).resolve(query)
