@@ -209,6 +209,15 @@ def test_check_sources_probe_finds_the_prefixed_layer(layers: dict, tmp_path: Pa
     assert text.startswith("WFS typeName=gebiedsindelingen:wijk_gegeneraliseerd answers; first feature WK")
 
 
+def _send_json(handler: BaseHTTPRequestHandler, status: int, body: object) -> None:
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class _StubbornWFS(BaseHTTPRequestHandler):
     """A WFS that caps every answer at 4 features and ignores startIndex; and OGC pages with relative links."""
 
@@ -222,12 +231,7 @@ class _StubbornWFS(BaseHTTPRequestHandler):
             body = {"type": "FeatureCollection", "features": list(self.features[:4])}
         else:
             body = {"type": "FeatureCollection", "features": []}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        _send_json(self, 200, body)
 
 
 @pytest.fixture()
@@ -264,12 +268,7 @@ class _ShortWFS(BaseHTTPRequestHandler):
             body = {"type": "FeatureCollection", "features": list(self.features), "links": []}
         else:
             status, body = 503, {"code": "Unavailable"}
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        _send_json(self, status, body)
 
 
 @pytest.mark.parametrize("ogc_up", [True, False])
@@ -306,12 +305,7 @@ def test_ogc_next_links_may_be_relative(layers: dict, tmp_path: Path) -> None:
             else:
                 status, body = 200, {"type": "FeatureCollection", "features": feats[:10],
                                      "links": [{"rel": "next", "href": "items?f=json&page=2"}]}
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            _send_json(self, status, body)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Relative)
     threading.Thread(target=server.serve_forever, daemon=True).start()
