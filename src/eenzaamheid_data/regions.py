@@ -159,6 +159,8 @@ class GemeenteLookup:
                 log.warning("%s", match.note)
             return self.frame[self.frame["gemeentecode"] == match.code]
         near = [s.split(" (GM")[0] for s in self._suggest(text, limit=5)]
+        if near:
+            log.warning("no gemeente name contains %r; these are the closest names", text.strip())
         return self.frame[self.frame["gemeentenaam"].isin(near)]
 
     def _merged(self, predicate) -> Match | None:  # noqa: ANN001 - a small private predicate

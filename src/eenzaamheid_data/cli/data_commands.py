@@ -142,7 +142,8 @@ def run_gemeenten(args: argparse.Namespace, settings: Settings) -> int:
         frame = load_gemeenten(s, year=schema.classification_year)
     found = GemeenteLookup(frame, classification_year=schema.classification_year).search(args.search)
     if found.empty:
-        print(f"no gemeente matches {args.search!r}", file=sys.stderr)
+        print(f"error: no gemeente matches {args.search!r}", file=sys.stderr)
+        print("hint: search for part of the name (--search berg) or a code (--search 0363)", file=sys.stderr)
         return 2
     shown = found[["gemeentecode", "gemeentenaam", "provincienaam", "ggdregionaam"]]
     shown.columns = ["code", "name", "provincie", "GGD-regio"]
