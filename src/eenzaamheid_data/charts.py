@@ -125,10 +125,6 @@ def _nan(value: Any) -> bool:  # noqa: ANN401
         return True
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 # -- drawing helpers --------------------------------------------------------------------------------------
 
 
@@ -428,11 +424,11 @@ def _interval_summary(frame: pd.DataFrame, labels: np.ndarray, title: str | None
         text = f"{subject}: {labels[only]} {_value_with_interval(frame.iloc[only].to_dict())}"
     else:
         lo_i, hi_i = known[np.argmin(value[known])], known[np.argmax(value[known])]
-        text = (f"{subject}: {_count(known.size, 'gebied', 'gebieden')} met een cijfer, van "
+        text = (f"{subject}: {fmt.count(known.size, 'gebied', 'gebieden')} met een cijfer, van "
                 f"{fmt.pct(value[lo_i])} ({labels[lo_i]}) tot {fmt.pct(value[hi_i])} ({labels[hi_i]}), elk met een 95%-interval")
     missing = len(frame) - known.size
     if missing:
-        text += f"; voor {_count(missing, 'gebied', 'gebieden')} geen gegevens"
+        text += f"; voor {fmt.count(missing, 'gebied', 'gebieden')} geen gegevens"
     refs = {k: v for k, v in (reference_lines or {}).items() if not _nan(v)}
     if "verschil" in frame and len(refs) == 1:
         (name, ref), = refs.items()
@@ -756,7 +752,7 @@ def _similar_summary(shown: pd.DataFrame, naam: str, leeftijd: str, indicator: s
     if others.empty:
         return head + "."
     counts = others["verschil_met_gemeente"].value_counts()
-    text = (f"{head}; van de {_count(len(others), 'vergelijkbare gemeente', 'vergelijkbare gemeenten')} "
+    text = (f"{head}; van de {fmt.count(len(others), 'vergelijkbare gemeente', 'vergelijkbare gemeenten')} "
             f"{'ligt' if len(others) == 1 else 'liggen'} er {counts.get(HOGER, 0)} aantoonbaar hoger dan {naam}, "
             f"{counts.get(LAGER, 0)} aantoonbaar lager en {counts.get(GELIJK, 0)} niet aantoonbaar anders")
     unknown = int(counts.get("onbekend", 0))

@@ -81,6 +81,11 @@ def people_range(lower: float | None, upper: float | None) -> str:
     return f"{number(lo, 0)} tot {number(hi, 0)}"
 
 
+def count(n: int, one: str, many: str) -> str:
+    """'1 gebied', '3 gebieden' (the word is the caller's: Dutch for readers, English for the log)."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def dutch_date(value: str | date | datetime | None) -> str:
     """'2026-11-24T08:00:00+00:00' -> '24 november 2026'."""
     if value is None or value == "":

@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from . import fmt
 from .cache import Cache, CacheEntry, utc_now
 from .config import DEFAULT_PDOK_URL, Settings
 from .errors import BadInputError, InvalidDataError, MissingDataError, SourceUnreachableError
@@ -532,10 +533,6 @@ class JoinReport:
         return ", ".join(shown) + (f" en {rest} andere" if rest > 0 else "")
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def join_boundaries(
     figures: pd.DataFrame, boundaries: gpd.GeoDataFrame, *, on: str = "regiocode"
 ) -> tuple[gpd.GeoDataFrame, JoinReport]:
@@ -565,10 +562,10 @@ def join_boundaries(
         names.update({c: n.strip() for c, n in zip(data[on], data["regionaam"]) if isinstance(n, str) and c in unmatched})
     report = JoinReport(data_without, shapes_without, names)
     if n := len(data_without):
-        log.warning("%s in the figures %s no boundary (not drawn): %s", _count(n, "code", "codes"), "has" if n == 1 else "have",
+        log.warning("%s in the figures %s no boundary (not drawn): %s", fmt.count(n, "code", "codes"), "has" if n == 1 else "have",
                     ", ".join(data_without))
     if n := len(shapes_without):
-        log.warning("%s %s no figures (drawn as 'geen gegevens'): %s", _count(n, "boundary", "boundaries"), "has" if n == 1 else "have",
+        log.warning("%s %s no figures (drawn as 'geen gegevens'): %s", fmt.count(n, "boundary", "boundaries"), "has" if n == 1 else "have",
                     ", ".join(shapes_without))
     data = data.drop(columns=[c for c in ("statcode", "statnaam", "geometry") if c in data.columns and c != on])
     joined = boundaries.merge(data, how="left", left_on="statcode", right_on=on)

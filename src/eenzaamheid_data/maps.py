@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import tempfile
 import textwrap
 import threading
 import warnings
@@ -32,7 +30,7 @@ from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
 
 from . import analysis, fmt
-from .cache import FILE_MODE
+from .cache import atomic_path
 from .errors import BadInputError
 from .geo import JoinReport, gemeente_of, join_boundaries
 
@@ -700,13 +698,6 @@ def save_figure(fig: Figure, path: Path | str, *, dpi: int = 200) -> Path:
     if not path.parent.is_dir():
         raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another output")
     metadata = {".png": {"Software": "eenzaamheid-data"}, ".svg": {"Date": None}, ".pdf": {"Creator": "eenzaamheid-data", "CreationDate": None}}[suffix]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=suffix + ".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format=suffix[1:], metadata=metadata, facecolor="white")
-        os.chmod(tmp, FILE_MODE)  # mkstemp made it 0600; give it the mode any new file gets
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

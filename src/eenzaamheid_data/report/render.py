@@ -26,7 +26,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import fmt
-from ..cache import FILE_MODE, atomic_write
+from ..cache import atomic_path, atomic_write
 from ..errors import BadInputError, EenzaamheidError
 from . import texts
 from .content import Chart, GemeenteReport
@@ -185,19 +185,13 @@ def print_pdf(browser: Any, html_path: Path) -> Path:
     """Print one HTML file to the PDF next to it (same name, .pdf), atomically, with ``browser``."""
     html_path = Path(html_path).resolve()
     target = html_path.with_suffix(".pdf")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
     page = browser.new_page()
     try:
         page.route("**/*", _only_local)
         page.goto(html_path.as_uri(), wait_until="load")
         page.emulate_media(media="print")
-        page.pdf(path=tmp, format="A4", print_background=True, prefer_css_page_size=True)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_path(target) as tmp:
+            page.pdf(path=tmp, format="A4", print_background=True, prefer_css_page_size=True)
     finally:
         page.close()
     log.info("wrote %s", target)
