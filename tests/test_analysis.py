@@ -450,13 +450,14 @@ def test_compare_all_three_gemeenten() -> None:
 # -- aandachtsgebieden ------------------------------------------------------------------------------------------------
 
 
-def test_aandachtsgebieden_lists_only_wijken_whose_lower_bound_exceeds_the_reference() -> None:
+def test_aandachtsgebieden_lists_only_wijken_whose_interval_lies_above_the_reference_interval() -> None:
     wijken = tidy([
         row("WK000101", 2024, "18+", "eenzaam", 58.1, 54.0, 62.2, naam="Centrum"),  # 54.0 > 49.0 → listed
-        row("WK000102", 2024, "18+", "eenzaam", 55.0, 49.0, 61.0, naam="Noord"),  # 49.0 = 49.0 → not above
+        row("WK000102", 2024, "18+", "eenzaam", 55.0, 51.0, 61.0, naam="Noord"),  # touches the gemeente's 51.0 → not above
         row("WK000103", 2024, "18+", "eenzaam", 56.0, 48.0, 64.0, naam="Haven"),  # high value, wide interval → not listed
         row("WK000104", 2024, "18+", "eenzaam", NAN, NAN, NAN, naam="Duinen"),  # missing
-        row("WK000105", 2024, "18+", "eenzaam", 53.0, 50.0, 56.0, naam="Wijk 5"),  # 50.0 > 49.0 → listed second
+        row("WK000105", 2024, "18+", "eenzaam", 53.0, 51.5, 56.0, naam="Wijk 5"),  # 51.5 > 51.0 → listed second
+        row("WK000108", 2024, "18+", "eenzaam", 54.0, 50.0, 58.0, naam="Kade"),  # above the gemeente's 49.0, not its interval
         row("WK000106", 2024, "65+", "eenzaam", 70.0, 65.0, 75.0, naam="Oud"),  # another age group
         row("WK000107", 2022, "18+", "eenzaam", 70.0, 65.0, 75.0, naam="Vroeger"),  # another year
     ])
@@ -465,15 +466,17 @@ def test_aandachtsgebieden_lists_only_wijken_whose_lower_bound_exceeds_the_refer
     out = analysis.aandachtsgebieden(wijken, gemeente)
     assert out["regiocode"].tolist() == ["WK000101", "WK000105"]  # sorted by lower bound, highest first
     assert out["toelichting"].tolist() == [
-        "Wijk Centrum: 58,1% (95%-interval 54,0–62,2%), hoger dan de gemeente (49,0%)",
-        "Wijk 5: 53,0% (95%-interval 50,0–56,0%), hoger dan de gemeente (49,0%)",
+        "Wijk Centrum: 58,1% (95%-interval 54,0–62,2%), hoger dan de gemeente: 49,0% (95%-interval 47,0–51,0%)",
+        "Wijk 5: 53,0% (95%-interval 51,5–56,0%), hoger dan de gemeente: 49,0% (95%-interval 47,0–51,0%)",
     ]
     assert out["ref_waarde"].tolist() == [49.0, 49.0] and set(out["ref_regiocode"]) == {"GM0001"}
-    assert out.attrs["n_getoetst"] == 4 and out.attrs["n_ontbrekend"] == 1
+    assert out.attrs["n_getoetst"] == 5 and out.attrs["n_ontbrekend"] == 1
     national = tidy([row("NL01", 2024, "18+", "eenzaam", 53.5, 53.3, 53.7, naam="Nederland")])
     vs_nl = analysis.aandachtsgebieden(wijken, national)
-    assert vs_nl["regiocode"].tolist() == ["WK000101"]  # 54.0 > 53.5; 50.0 is not
-    assert vs_nl["toelichting"].iloc[0].endswith("hoger dan Nederland (53,5%)")
+    assert vs_nl["regiocode"].tolist() == ["WK000101"]  # 54.0 > 53.7; 51.5 and 50.0 are not
+    assert vs_nl["toelichting"].iloc[0].endswith("hoger dan Nederland: 53,5% (95%-interval 53,3–53,7%)")
+    no_interval = national.assign(ondergrens=NAN, bovengrens=NAN)  # a reference without an interval: its value counts
+    assert analysis.aandachtsgebieden(wijken, no_interval)["regiocode"].tolist() == ["WK000101"]  # 54.0 > 53.5
     with pytest.raises(BadInputError, match="eenzaam, sterk_eenzaam"):
         analysis.aandachtsgebieden(wijken, gemeente, indicator="alleen")
     with pytest.raises(BadInputError, match="2022, 2024"):
@@ -485,7 +488,7 @@ def test_aandachtsgebieden_each_wijk_against_its_own_gemeente() -> None:
                    row("BU00020101", 2024, "18+", "eenzaam", 70.0, 60.0, 80.0, naam="Dorpskern")])
     gemeenten = tidy([row("GM0001", 2024, "18+", "eenzaam", 50.0, 48.0, 52.0), row("GM0002", 2024, "18+", "eenzaam", 55.0, 53.0, 57.0)])
     out = analysis.aandachtsgebieden(wijken, gemeenten)
-    assert out["regiocode"].tolist() == ["BU00020101", "WK000101"]  # 60 > 55, 54 > 50; WK000201: 54 < 55
+    assert out["regiocode"].tolist() == ["BU00020101", "WK000101"]  # 60 > 57, 54 > 52; WK000201: 54 < 57
     assert out["toelichting"].iloc[0].startswith("Buurt Dorpskern: 70,0%")
     # one gemeente as the reference: wijken of other gemeenten are not compared with it
     only_one = analysis.aandachtsgebieden(wijken, gemeenten[gemeenten["regiocode"] == "GM0001"])

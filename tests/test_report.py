@@ -141,7 +141,7 @@ def stand_in_report(code: str = "GM9101", *, gemeentenaam: str | None = None, de
         leeftijd=chart("leeftijd", gem[gem["indicator"] == "eenzaam"], "leeftijd"),
         trend=chart("trend", trend, "jaar"),
         aantallen=chart("aantallen", people[["regionaam", "leeftijd", "indicator", "aantal", "aantal_tekst"]], "leeftijd", "aantal"),
-        kaart=kaart, aandachtswijken=aandacht, aandacht_tekst="Deze wijk ligt aantoonbaar boven het cijfer van de gemeente als geheel (54,6%):",
+        kaart=kaart, aandachtswijken=aandacht, aandacht_tekst="In deze wijk is het cijfer aantoonbaar hoger dan in de gemeente als geheel: 54,6%. De 95%-intervallen overlappen elkaar niet.",
         vergelijkbaar=None, landelijk=None,
         ondersteuning=content.support_pointers(gem, nl, aandacht, naam),
         methode=texts.METHOD_NOTES, rekenwijze=("Stand-in rekenwijze.",), bronnen=(source,), bronregel=source,
@@ -476,6 +476,20 @@ def test_built_report_shows_the_librarys_numbers(world: batch.ReportInputs) -> N
     assert escape(SCRIPT_WIJK) in page and "<script" not in page.lower()
     for chart in (built.leeftijd, built.trend, built.aantallen, built.kaart):
         assert chart is not None and chart.summary and chart.table.rows
+
+
+@needs_library
+def test_aandachtswijken_follow_the_one_non_overlap_rule(world: batch.ReportInputs) -> None:
+    # WK910301 lies above GM9103's value (46,4%) but not above its interval (up to 48,6%): not listed
+    for code in ("GM9101", "GM9103"):
+        built = _build(world, code)
+        gemeente = built.kerncijfer["eenzaam"]
+        wijken = world.wijk_figures
+        rows = wijken[(wijken["gemeentecode"] == code) & (wijken["leeftijd"] == "18+") & (wijken["indicator"] == "eenzaam")
+                      & (wijken["jaar"] == built.jaar)]
+        assert {w.regiocode for w in built.aandachtswijken} == set(rows.loc[rows["ondergrens"] > gemeente.bovengrens, "regiocode"])
+        assert fmt.pct_range(gemeente.ondergrens, gemeente.bovengrens) in built.aandacht_tekst
+    assert [w.regiocode for w in built.aandachtswijken] == ["WK910300"]
 
 
 @needs_library

@@ -92,9 +92,9 @@ METHOD_PEOPLE = (
 )
 
 METHOD_AANDACHT = (
-    "Een wijk of buurt vraagt aandacht als de ondergrens van haar 95%-interval boven het cijfer van de "
-    "vergelijking (de gemeente of Nederland) ligt: ook met de onzekerheid meegerekend is het percentage daar "
-    "hoger. Dit is geen rangorde: een wijk die niet genoemd wordt, kan ook een hoog cijfer hebben, met een "
+    "Een wijk of buurt vraagt aandacht als haar cijfer hoger is dan dat van de gemeente als geheel (of van "
+    "Nederland), volgens dezelfde regel als elke andere vergelijking hier: de twee 95%-intervallen overlappen "
+    "elkaar niet. Dit is geen rangorde: een wijk die niet genoemd wordt, kan ook een hoog cijfer hebben, met een "
     "interval dat te breed is om dat aan te tonen."
 )
 
@@ -561,7 +561,8 @@ def aandachtsgebieden(
     leeftijd: str = "18+",
     jaar: int | None = None,
 ) -> pd.DataFrame:
-    """Wijken (or buurten) whose 95% lower bound lies above the reference value (``METHOD_AANDACHT``).
+    """Wijken (or buurten) whose figure is higher than the reference's by the non-overlap rule of ``verdicts``
+    (``METHOD_AANDACHT``; a reference without an interval is compared by its value).
 
     ``reference`` holds the gemeente's rows (matched to each wijk by ``gemeentecode``) or Nederland's.
     Returns the wijk rows with ``ref_regiocode, ref_regionaam, ref_waarde, ref_ondergrens,
@@ -582,9 +583,8 @@ def aandachtsgebieden(
         out = areas.merge(ref, how="cross")  # Nederland: one reference for every wijk
     else:  # a wijk is only ever compared with its own gemeente
         out = areas.merge(ref, left_on="gemeentecode", right_on="ref_regiocode", how="left")
-    lower, ref_value = out["ondergrens"].to_numpy(dtype="float64"), out["ref_waarde"].to_numpy(dtype="float64")
-    tested = ~np.isnan(lower) & ~np.isnan(ref_value)
-    hit = lower > ref_value
+    verdict = verdicts(out["waarde"], out["ondergrens"], out["bovengrens"], out["ref_waarde"], out["ref_ondergrens"], out["ref_bovengrens"])
+    tested, hit = verdict != ONBEKEND, verdict == HOGER
     out = out[hit].sort_values(["ondergrens", "regiocode"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out["toelichting"] = [_toelichting(r) for r in out.to_dict("records")]  # only the wijken found
     out = out[[*TIDY_COLUMNS, "ref_regiocode", "ref_regionaam", "ref_waarde", "ref_ondergrens", "ref_bovengrens", "toelichting"]]
@@ -599,7 +599,7 @@ def _toelichting(row: dict[Any, Any]) -> str:
     label = name if name.lower().startswith(kind.lower() + " ") else f"{kind} {name}"
     where = "Nederland" if row["ref_niveau"] == "nederland" else "de gemeente"
     return (f"{label}: {fmt.pct(row['waarde'])} (95%-interval {fmt.pct_range(row['ondergrens'], row['bovengrens'])}), "
-            f"hoger dan {where} ({fmt.pct(row['ref_waarde'])})")
+            f"hoger dan {where}: {fmt.pct_with_interval(row['ref_waarde'], row['ref_ondergrens'], row['ref_bovengrens'])}")
 
 
 # -- the national survey by age band ------------------------------------------------------------------------------------

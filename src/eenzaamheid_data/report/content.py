@@ -553,15 +553,16 @@ def _aandachtswijken(found: pd.DataFrame) -> tuple[Aandachtswijk, ...]:
     )
 
 
-def _aandacht_tekst(found: int, tested: int, gemeente_pct: str) -> str:
-    """The sentence above the list of wijken that lie demonstrably above the gemeente as a whole."""
+def _aandacht_tekst(found: int, tested: int, gemeente: str) -> str:
+    """The sentence above the list of wijken whose figure is higher than the gemeente's (``METHOD_AANDACHT``)."""
     if tested == 0:
         return "Voor de wijken van deze gemeente zijn geen cijfers bekend."
     if found == 0:
-        return (f"Geen enkele wijk ligt aantoonbaar boven het cijfer van de gemeente als geheel ({gemeente_pct}). "
-                "Een wijk kan wel een hoog cijfer hebben met een marge die te breed is om dat zeker te zeggen.")
-    wijken = "wijk ligt" if found == 1 else "wijken liggen"
-    return f"Deze {wijken} aantoonbaar boven het cijfer van de gemeente als geheel ({gemeente_pct}):"
+        return (f"In geen enkele wijk is het cijfer aantoonbaar hoger dan in de gemeente als geheel: {gemeente}. "
+                "Een wijk kan wel een hoog cijfer hebben, met een 95%-interval dat te breed is om dat zeker te zeggen.")
+    wijken = "deze wijk" if found == 1 else "deze wijken"
+    return (f"In {wijken} is het cijfer aantoonbaar hoger dan in de gemeente als geheel: {gemeente}. "
+            "De 95%-intervallen overlappen elkaar niet.")
 
 
 def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, highlight: list[str], source: str) -> Chart | None:
@@ -674,7 +675,8 @@ def build_content(
                            fmt.source_line(bron, boundary_year=int(bron_jaar) if bron_jaar else None))
     else:
         log.info("%s: no wijk figures; the report has no map", gemeentecode)
-    aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct(kerncijfers_[0].waarde))
+    headline = kerncijfers_[0]
+    aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct_with_interval(headline.waarde, headline.ondergrens, headline.bovengrens))
 
     similar, vergelijkbaar_tekst = _similar(population, gemeentecode, naam)
     vergelijkbaar = None if similar is None or similar.empty else _draw(
