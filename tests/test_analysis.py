@@ -313,10 +313,12 @@ def trend_figures() -> pd.DataFrame:
 
 def test_trend_changes_and_the_19plus_years(trend_figures: pd.DataFrame) -> None:
     out = analysis.trend(trend_figures, "GM0001")
-    assert list(out.columns) == ["jaar", "indicator", "waarde", "ondergrens", "bovengrens", "leeftijdsgrens", "verandering"]
+    assert list(out.columns) == ["jaar", "indicator", "waarde", "ondergrens", "bovengrens", "leeftijdsgrens", "verandering",
+                                 "leeftijdsgrens_gewijzigd"]
     eenzaam = out[out["indicator"] == "eenzaam"]
     assert eenzaam["jaar"].tolist() == [2012, 2016, 2020, 2022, 2024]
     assert eenzaam["leeftijdsgrens"].tolist() == ["19+", "19+", "18+", "18+", "18+"]
+    assert eenzaam["leeftijdsgrens_gewijzigd"].tolist() == [False, False, True, False, False]  # 2016 (19+) → 2020 (18+)
     assert eenzaam["verandering"].tolist()[1:] == ["gestegen", "niet aantoonbaar veranderd", "gedaald", "niet aantoonbaar veranderd"]
     assert pd.isna(eenzaam["verandering"].iloc[0])  # nothing to compare the first year with
     sociaal = out[out["indicator"] == "sociaal_eenzaam"].set_index("jaar")

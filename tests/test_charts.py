@@ -215,6 +215,8 @@ def test_trend_chart_lines_bands_years_and_the_19plus_note() -> None:
                               "(95%-interval 48,5–51,5%); sinds 2020 (46,0%) is dat aantoonbaar gestegen.")
     later = charts.trend_chart(trend[trend["jaar"] >= 2020])
     assert texts(later.ax, "note") == []
+    across = charts.trend_chart(trend[trend["jaar"] <= 2020])  # the newest step crosses 19+ → 18+: said so
+    assert across.summary.endswith("is dat niet aantoonbaar veranderd. Let op: in 2016 ging het om inwoners van 19 jaar en ouder.")
 
 
 # -- people_chart ----------------------------------------------------------------------------------------------------------

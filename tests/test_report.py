@@ -476,6 +476,13 @@ def test_built_report_shows_the_librarys_numbers(world: batch.ReportInputs) -> N
     assert escape(SCRIPT_WIJK) in page and "<script" not in page.lower()
     for chart in (built.leeftijd, built.trend, built.aantallen, built.kaart):
         assert chart is not None and chart.summary and chart.table.rows
+    # a change across 2016 (19+) → 2020 (18+) carries its caveat; the first year says so instead of "geen gegevens"
+    assert built.trend is not None
+    changes = {(row[0], row[1]): row[-1] for row in built.trend.table.rows}
+    assert changes[("2016", "Eenzaam")] == "eerste meting"
+    assert changes[("2020", "Eenzaam")] == f"gestegen ({texts.TREND_AGE_BREAK})"
+    assert changes[("2020", "Sterk eenzaam")] == "niet aantoonbaar veranderd" and changes[("2022", "Eenzaam")] == "niet aantoonbaar veranderd"
+    assert "19 jaar en ouder" in {row[4] for row in built.trend.table.rows}
 
 
 @needs_library

@@ -61,8 +61,8 @@ METHOD_AGGREGATE = (
     "standaardfout per gemeente = (bovengrens − ondergrens) / (2 × 1,96), standaardfout van het gewogen "
     "gemiddelde = √(Σ w² × se²) / Σ w. De modelschattingen van gemeenten hangen met elkaar samen; daardoor is "
     "dit interval smaller dan dat van een rechtstreekse schatting voor de regio zou zijn. Daarom staan deze "
-    "cijfers als 'afgeleid' gemarkeerd. Gemeenten zonder cijfer, interval of inwonertal tellen niet mee "
-    "(n_ontbrekend); ontbreken ze allemaal, dan heeft de regio geen cijfer. Een regio met één gemeente krijgt "
+    "cijfers als 'afgeleid' gemarkeerd. Gemeenten zonder cijfer, interval of inwonertal tellen niet mee; "
+    "ontbreken ze allemaal, dan heeft de regio geen cijfer. Een regio met één gemeente krijgt "
     "precies het cijfer en interval van die gemeente."
 )
 
@@ -70,9 +70,10 @@ METHOD_TREND = (
     "Een trend vergelijkt alleen jaren uit één en dezelfde tabel van de Gezondheidsmonitor: elke tabel schat "
     "alle jaren opnieuw op dezelfde gemeentelijke indeling, zodat de grenzen vergelijkbaar zijn. Cijfers uit "
     "verschillende tabellen (50150NED, 50120NED, 50090NED) horen niet in één trend. In 2012 en 2016 ging de "
-    "Gezondheidsmonitor over inwoners van 19 jaar en ouder, daarna over 18 jaar en ouder. 'Gestegen' of "
-    "'gedaald' betekent dat de 95%-intervallen van twee opeenvolgende meetjaren elkaar niet overlappen; "
-    "anders is het cijfer 'niet aantoonbaar veranderd'."
+    "Gezondheidsmonitor over inwoners van 19 jaar en ouder, daarna over 18 jaar en ouder; een verandering "
+    "tussen 2016 en 2020 staat daarom met 'let op' in de tabel. 'Gestegen' of 'gedaald' betekent dat de "
+    "95%-intervallen van twee opeenvolgende meetjaren elkaar niet overlappen; anders is het cijfer 'niet "
+    "aantoonbaar veranderd'."
 )
 
 METHOD_SIMILAR = (
@@ -412,8 +413,9 @@ def age_limit(leeftijd: str, jaar: int) -> str:
 
 def trend(figures: pd.DataFrame, regiocode: str, *, leeftijd: str = "18+") -> pd.DataFrame:
     """All survey years of one table for one region: ``jaar, indicator, waarde, ondergrens, bovengrens,
-    leeftijdsgrens, verandering`` (vs the previous survey year: "gestegen", "gedaald",
-    "niet aantoonbaar veranderd", "onbekend"; NA for the first year). See ``METHOD_TREND``.
+    leeftijdsgrens, verandering, leeftijdsgrens_gewijzigd`` (``verandering`` vs the previous survey year:
+    "gestegen", "gedaald", "niet aantoonbaar veranderd", "onbekend"; NA for the first year;
+    ``leeftijdsgrens_gewijzigd`` marks a step from 19+ to 18+, to be read with care). See ``METHOD_TREND``.
     """
     _require(figures, TIDY_COLUMNS, "figures")
     _check_choice(leeftijd, AGES, "leeftijd")
@@ -436,6 +438,8 @@ def trend(figures: pd.DataFrame, regiocode: str, *, leeftijd: str = "18+") -> pd
     change = change.astype(object)
     change[out.groupby("indicator", sort=False).cumcount().to_numpy() == 0] = None  # the first year has nothing before it
     out["verandering"] = pd.Series(change, index=out.index, dtype="object")
+    previous_limit = out.groupby("indicator", sort=False)["leeftijdsgrens"].shift(1)
+    out["leeftijdsgrens_gewijzigd"] = (previous_limit.notna() & (previous_limit != out["leeftijdsgrens"])).astype(bool)
     out["jaar"] = out["jaar"].astype("int64")
     out.attrs["bron"] = _bron(figures)
     out.attrs.update(regiocode=code, regionaam=str(figures.loc[figures["regiocode"] == code, "regionaam"].iloc[0]),

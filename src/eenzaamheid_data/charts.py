@@ -587,7 +587,11 @@ def _trend_summary(trend_df: pd.DataFrame, naam: str) -> str:
     prev = earlier.iloc[-1]
     change = last.get("verandering") if "verandering" in last else None
     if change in _CHANGE_PHRASES and not _nan(prev["waarde"]):
-        return text + f"; sinds {int(prev['jaar'])} ({fmt.pct(prev['waarde'])}) is dat {_CHANGE_PHRASES[change]}."
+        text += f"; sinds {int(prev['jaar'])} ({fmt.pct(prev['waarde'])}) is dat {_CHANGE_PHRASES[change]}."
+        if bool(last.get("leeftijdsgrens_gewijzigd", False)):
+            who_then = fmt.AGE_LABELS.get(str(prev.get("leeftijdsgrens")), str(prev.get("leeftijdsgrens")))
+            text += f" Let op: in {int(prev['jaar'])} ging het om inwoners van {who_then}."
+        return text
     return text + f"; met {int(prev['jaar'])} is het niet te vergelijken."
 
 

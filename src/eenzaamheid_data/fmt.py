@@ -16,7 +16,8 @@ INDICATOR_LABELS: dict[str, str] = {
     "emotioneel_eenzaam": "Emotioneel eenzaam",
     "sociaal_eenzaam": "Sociaal eenzaam",
 }
-AGE_LABELS: dict[str, str] = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 jaar en ouder"}
+AGE_LABELS: dict[str, str] = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 jaar en ouder",
+                              "19+": "19 jaar en ouder", "19-64": "19 tot 65 jaar"}  # 19+: 2012 and 2016
 LEVEL_LABELS: dict[str, str] = {"nederland": "Nederland", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 
 MISSING = "geen gegevens"

@@ -58,7 +58,7 @@ _AGE_PHRASE = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 
 # Columns left out of the tables behind the charts: codes and bookkeeping.
 _HIDDEN = {
     "regiocode", "gemeentecode", "tabel", "niveau", "statcode", "geometry", "aantal", "aantal_ondergrens", "aantal_bovengrens",
-    "bron", "afgeleid", "n_gemeenten", "n_ontbrekend", "afstand", "ref_regiocode",
+    "bron", "afgeleid", "n_gemeenten", "n_ontbrekend", "afstand", "ref_regiocode", "leeftijdsgrens_gewijzigd",
 }
 
 
@@ -220,8 +220,10 @@ def _format_cell(column: str, value: Any) -> str:
         return fmt.INDICATOR_LABELS.get(str(value), str(value))
     if column == "gebied":
         return _GEBIED.get(str(value), str(value))
-    if column == "leeftijd":
+    if column in ("leeftijd", "leeftijdsgrens"):
         return fmt.AGE_LABELS.get(str(value), str(value))
+    if column == "verandering" and (value is None or (not isinstance(value, str) and pd.isna(value))):
+        return "eerste meting"
     if column in ("inwoners", "inwoners_18plus", "inwoners_18_64", "inwoners_65plus"):
         return fmt.number(value, 0)
     if column in ("jaar", "stedelijkheid"):
@@ -262,6 +264,8 @@ def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
         for col in out_cols:
             if col == "interval":
                 row.append(fmt.pct_range(record["ondergrens"], record["bovengrens"]))
+            elif col == "verandering" and bool(record.get("leeftijdsgrens_gewijzigd")) and record.get(col) in ("gestegen", "gedaald"):
+                row.append(f"{_format_cell(col, record.get(col))} ({texts.TREND_AGE_BREAK})")
             else:
                 row.append(_format_cell(col, record.get(col)))
         rows.append(tuple(row))

@@ -57,7 +57,8 @@ INTERVAL_UITLEG = (
 
 VERSCHIL_UITLEG = (
     "'Hoger' of 'lager' betekent dat het verschil aantoonbaar is. Staat er 'niet aantoonbaar anders' of "
-    "'niet aantoonbaar verschillend', dan kan het verschil ook door toeval komen. Behandel de cijfers dan als gelijk."
+    "'niet aantoonbaar verschillend', dan kan het verschil ook door toeval komen: we weten dan niet of er een echt "
+    "verschil is."
 )
 
 VERSCHIL_WOORDEN: dict[str, str] = {
@@ -176,9 +177,11 @@ LINKS: tuple[Link, ...] = (
 )
 
 TREND_NOTE = (
-    "Alle jaren komen uit dezelfde tabel en zijn dus goed te vergelijken. 'Gestegen' of 'gedaald' staat er alleen als "
-    "het verschil met de vorige meting aantoonbaar is."
+    "Alle jaren komen uit dezelfde tabel en zijn op dezelfde manier geschat. 'Gestegen' of 'gedaald' staat er alleen "
+    "als het verschil met de vorige meting aantoonbaar is. Tot en met 2016 ging het om inwoners van 19 jaar en ouder, "
+    "daarna om 18 jaar en ouder: vergelijk 2016 en 2020 daarom voorzichtig."
 )
+TREND_AGE_BREAK = "let op: andere leeftijdsgrens dan bij de vorige meting"
 PEOPLE_NOTE = "Het aantal is het percentage maal het aantal inwoners, afgerond. Het is een schatting."
 SIMILAR_NOTE = (
     "Vergelijkbaar betekent hier: ongeveer even stedelijk, even groot en met een even groot aandeel 65-plussers. "
