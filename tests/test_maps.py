@@ -265,10 +265,12 @@ def test_highlight_outlines_labels_and_area(world) -> None:  # noqa: ANN001
     fig, report = maps.make_map(
         figures, wk, indicator="eenzaam", year=YEAR, age="65+", level="wijk", area_codes=["GM0002"],
         area_name=names["GM0002"], highlight=in_gm2[0], outlines=geo.within_gemeenten(gm, ["GM0002"]),
+        highlight_label="Dikke rand: vraagt aandacht",
     )
     ax = fig.axes[0]
     assert report.ok and len(collection(ax, "klassen").get_paths()) == len(in_gm2)
     assert collection(ax, "highlight").get_linewidth()[0] == pytest.approx(2.2)
+    assert legend_texts(ax)[-1] == "Dikke rand: vraagt aandacht"  # the thick border is explained in the legend
     assert len(collection(ax, "outlines").get_paths()) == 1
     assert texts(fig, "title") == [f"Eenzaamheid per wijk in {names['GM0002']}"]
     assert sorted(texts(fig, "regionaam")) == sorted(f"Gebied {c}" for c in in_gm2)  # few regions: labelled

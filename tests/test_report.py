@@ -497,6 +497,7 @@ def test_aandachtswijken_follow_the_one_non_overlap_rule(world: batch.ReportInpu
         assert {w.regiocode for w in built.aandachtswijken} == set(rows.loc[rows["ondergrens"] > gemeente.bovengrens, "regiocode"])
         assert fmt.pct_range(gemeente.ondergrens, gemeente.bovengrens) in built.aandacht_tekst
     assert [w.regiocode for w in built.aandachtswijken] == ["WK910300"]
+    assert built.kaart is not None and texts.MAP_HIGHLIGHT_LABEL in built.kaart.svg  # the thick border, explained
 
 
 @needs_library

@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
 
@@ -64,8 +65,9 @@ SIGNIFICANCE_RULE = (
     "Anders: niet aantoonbaar verschillend. Een gebied met een cijfer maar zonder interval is niet te toetsen."
 )
 
-FIGSIZES: dict[str, tuple[float, float]] = {"page": (7.5, 9.0), "16:9": (13.333, 7.5)}
-"""Figure sizes in inches; a 'page' map keeps its width and takes the height its area needs."""
+FIGSIZES: dict[str, tuple[float, float]] = {"page": (7.5, 9.0), "16:9": (8.0, 4.5)}
+"""Figure sizes in inches; a 'page' map keeps its width and takes the height its area needs. 16:9 is the
+charts' slide size: its texts are as large on a slide as theirs (saved at 240 dpi it is 1920 × 1080 px)."""
 _MIN_MAP_HEIGHT_IN, _MAX_PAGE_HEIGHT_IN = 3.0, 10.5
 _MAP_WIDTH = {"page": 0.62, "16:9": 0.58}  # share of the figure's width for the map; the legend goes right of it
 
@@ -305,6 +307,7 @@ def choropleth(
     source: str | None = None,
     outlines: gpd.GeoDataFrame | None = None,
     highlight: str | Sequence[str] | None = None,
+    highlight_label: str | None = None,
     labels: bool = False,
     footnote: str | None = None,
     aspect: Aspect = "page",
@@ -315,7 +318,8 @@ def choropleth(
 
     Missing values are hatched grey ("geen gegevens" in the legend). ``outlines`` (e.g. provincie
     borders) are drawn on top for orientation; ``highlight`` (a code, or a gemeentecode on a wijk or
-    buurt map) gets a thick border; ``labels`` writes region names where they fit. ``source``
+    buurt map) gets a thick border, explained in the legend by ``highlight_label`` when given; ``labels``
+    writes region names where they fit. ``source``
     defaults to the source line of ``gdf.attrs["bron"]``; demo data are marked "fictieve voorbeelddata".
     """
     if column not in gdf.columns:
@@ -325,7 +329,8 @@ def choropleth(
     return _draw_map(
         gdf, categories, dict(zip(classes.labels, classes.colors)), list(classes.labels),
         ax=ax, title=title, subtitle=subtitle, source=source, notes=[footnote] if footnote else [],
-        outlines=outlines, highlight=highlight, labels=labels, aspect=aspect, legend_title=legend_title, demo=demo,
+        outlines=outlines, highlight=highlight, highlight_label=highlight_label, labels=labels, aspect=aspect,
+        legend_title=legend_title, demo=demo,
     )
 
 
@@ -339,6 +344,7 @@ def significance_map(
     source: str | None = None,
     outlines: gpd.GeoDataFrame | None = None,
     highlight: str | Sequence[str] | None = None,
+    highlight_label: str | None = None,
     labels: bool = False,
     footnote: str | None = None,
     aspect: Aspect = "page",
@@ -356,7 +362,8 @@ def significance_map(
     return _draw_map(
         gdf, cats, SIGNIFICANCE_COLORS, order,
         ax=ax, title=title, subtitle=subtitle, source=source, notes=notes, outlines=outlines,
-        highlight=highlight, labels=labels, aspect=aspect, legend_title="Vergeleken met Nederland", demo=demo,
+        highlight=highlight, highlight_label=highlight_label, labels=labels, aspect=aspect, legend_title="Vergeleken met Nederland",
+        demo=demo,
     )
 
 
@@ -375,6 +382,7 @@ def _draw_map(
     highlight: str | Sequence[str] | None,
     labels: bool,
     aspect: str,
+    highlight_label: str | None = None,
     legend_title: str | None,
     demo: bool | None,
 ) -> Axes:
@@ -419,6 +427,8 @@ def _draw_map(
     handles = [Patch(facecolor=colors[label], edgecolor="#bdbdbd", linewidth=0.5, label=label) for label in legend_order]
     if missing.any():
         handles.append(Patch(facecolor=MISSING_FACE, edgecolor=MISSING_EDGE, hatch=MISSING_HATCH, label=MISSING_LABEL))
+    if highlight and highlight_label:
+        handles.append(Line2D([], [], color=HIGHLIGHT_COLOR, linewidth=2.2, label=highlight_label))
     legend = ax.legend(
         handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
         fontsize=9, title_fontsize=9.5, alignment="left", handlelength=1.6, handleheight=1.1,
@@ -581,6 +591,7 @@ def make_map(
     area_name: str | None = None,
     level: str = "gemeente",
     highlight: str | Sequence[str] | None = None,
+    highlight_label: str | None = None,
     classes: Scheme | Classes = "quantiles",
     bins: Sequence[float] | None = None,
     k: int = 5,
@@ -595,7 +606,8 @@ def make_map(
     ``area_codes`` limits the map: gemeentecodes keep those gemeenten (a provincie's or GGD-regio's
     list) or, on a wijk or buurt map, all their wijken/buurten; wijk or buurt codes keep just those.
     ``area_name`` names the area in the title. ``highlight`` is one code (or several) to outline
-    thickly; a gemeentecode on a wijk map outlines the whole gemeente. ``classes`` is a scheme name or
+    thickly (``highlight_label`` says why, in the legend); a gemeentecode on a wijk map outlines the whole
+    gemeente. ``classes`` is a scheme name or
     ready ``Classes`` (e.g. from ``shared_bins``). ``vs_nl`` draws the comparison with Nederland
     instead of classes (Nederland's row from ``national`` or else from the figures). Labels default
     to on for maps of at most 40 regions. Codes that did not match go in a footnote on the map.
@@ -623,7 +635,8 @@ def make_map(
     subtitle = f"{fmt.INDICATOR_LABELS.get(indicator, indicator)}, {fmt.AGE_LABELS.get(age, age)}, {year}"
     notes = [report.footnote()] if not report.ok else []
     show_labels = len(gdf) <= 40 if labels is None else labels
-    common = dict(title=title, outlines=outlines, highlight=highlight, labels=show_labels, footnote="; ".join(notes) or None, aspect=aspect)
+    common = dict(title=title, outlines=outlines, highlight=highlight, highlight_label=highlight_label, labels=show_labels,
+                  footnote="; ".join(notes) or None, aspect=aspect)
     if vs_nl:
         nl = _national_row(national if national is not None else figures, indicator=indicator, year=year, age=age)
         gdf["vergeleken_met_nl"] = significance_classes(gdf, nl)
@@ -634,7 +647,7 @@ def make_map(
             chosen = classes
         else:
             chosen = classify(gdf["waarde"], scheme=classes, k=k, bins=bins)
-        legend_title = f"{fmt.INDICATOR_LABELS.get(indicator, indicator)}, {age} jaar"
+        legend_title = f"Percentage {fmt.INDICATOR_LABELS.get(indicator, indicator).lower()}"  # who and when: the subtitle
         ax = choropleth(gdf, "waarde", classes=chosen, subtitle=subtitle, legend_title=legend_title, **common)  # type: ignore[arg-type]
     return ax.figure, report  # type: ignore[return-value]
 
@@ -689,8 +702,9 @@ def _check_boundary_year(figures: pd.DataFrame, boundaries: gpd.GeoDataFrame) ->
 SAVE_FORMATS = (".png", ".svg", ".pdf")
 
 
-def save_figure(fig: Figure, path: Path | str, *, dpi: int = 200) -> Path:
-    """Write ``fig`` as PNG, SVG or PDF (by the name's ending) via a temporary file, so nothing is half-written."""
+def save_figure(fig: Figure, path: Path | str, *, dpi: int | None = None) -> Path:
+    """Write ``fig`` as PNG, SVG or PDF (by the name's ending) via a temporary file, so nothing is half-written.
+    ``dpi`` defaults to 200, and to 240 for a 16:9 map (1920 × 1080 px, a full-HD slide)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SAVE_FORMATS:
@@ -698,6 +712,8 @@ def save_figure(fig: Figure, path: Path | str, *, dpi: int = 200) -> Path:
     if not path.parent.is_dir():
         raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another output")
     metadata = {".png": {"Software": "eenzaamheid-data"}, ".svg": {"Date": None}, ".pdf": {"Creator": "eenzaamheid-data", "CreationDate": None}}[suffix]
+    if dpi is None:
+        dpi = 240 if tuple(fig.get_size_inches()) == FIGSIZES["16:9"] else 200
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format=suffix[1:], metadata=metadata, facecolor="white")
     return path

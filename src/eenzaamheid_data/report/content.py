@@ -581,6 +581,7 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
     draw = partial(
         maps.make_map, wijk_rows, boundaries, indicator="eenzaam", year=jaar, age=HEADLINE_AGE,
         area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=outlined or None,
+        highlight_label=texts.MAP_HIGHLIGHT_LABEL,
     )
     fig, join = draw()
     notes = []

@@ -289,9 +289,7 @@ def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
     if chart.kind == "figure":  # the map: drawn in its own 16:9 shape, with its own title, source and demo mark
         with _quiet("eenzaamheid_data.geo"):  # the page's map already reported its join (and the page shows it)
             fig, _ = chart.draw(aspect="16:9")  # type: ignore[misc]
-        dpi = 144
-        fig.set_size_inches(SLIDE_PX[0] / dpi, SLIDE_PX[1] / dpi)
-        return fig, dpi
+        return fig, SLIDE_PX[0] / fig.get_size_inches()[0]
     if chart.figure is not None:  # the page's own 16:9 chart (title, source and demo mark drawn by charts)
         return chart.figure, SLIDE_PX[0] / chart.figure.get_size_inches()[0]
     fig, ax = _slide(f"{chart.title} — {report.gemeentenaam}", chart.summary, chart.source, report.demo)
