@@ -501,6 +501,18 @@ def test_aandachtswijken_follow_the_one_non_overlap_rule(world: batch.ReportInpu
 
 
 @needs_library
+def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: Path) -> None:
+    from PIL import Image, ImageChops
+
+    for path in render.write_slides(_build(world, "GM9101"), tmp_path):
+        with Image.open(path) as image:
+            assert image.size == (1920, 1080)
+            for box in ((0, 0, 40, 1080), (1880, 0, 1920, 1080), (0, 0, 1920, 15), (0, 1065, 1920, 1080)):
+                edge = image.convert("RGB").crop(box)
+                assert ImageChops.difference(edge, Image.new("RGB", edge.size, "white")).getbbox() is None, (path.name, box)
+
+
+@needs_library
 def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world: batch.ReportInputs) -> None:
     built = _build(world, "GM9104")
     assert built.ggd_enkel

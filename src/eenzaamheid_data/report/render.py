@@ -41,6 +41,7 @@ CHROMIUM_ARGS = (
 SLIDE_PX = (1920, 1080)
 SLIDE_SIZE_IN = (8.0, 4.5)
 SLIDE_DPI = 240  # 8 × 4.5 inch at 240 dpi = 1920 × 1080 px; charts keep their page proportions
+_CHART_SLIDE_MARGIN = 0.035  # of the slide's width on either side of a page chart (~67 px)
 _SOURCE_WRAP = 190  # characters per line of the 5.2 pt source line across a slide
 _SUBTITLE_WRAP = 100  # and of the 9 pt subtitle
 
@@ -244,7 +245,12 @@ def _draw_slide(fig: Any, dpi: float) -> Any:  # noqa: ANN401 - a PIL image
     renderer = charts.agg_renderer(width, height, dpi)
     renderer.clear()
     fig.draw(renderer)
-    return Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    image = Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    if (width, height) == SLIDE_PX:
+        return image
+    slide = Image.new("RGB", SLIDE_PX, "white")  # a figure drawn smaller sits in the middle, with a white margin
+    slide.paste(image, ((SLIDE_PX[0] - width) // 2, (SLIDE_PX[1] - height) // 2))
+    return slide
 
 
 def _save_png(image: Any, path: Path) -> Path:  # noqa: ANN401 - a PIL image
@@ -290,8 +296,9 @@ def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
         with _quiet("eenzaamheid_data.geo"):  # the page's map already reported its join (and the page shows it)
             fig, _ = chart.draw(aspect="16:9")  # type: ignore[misc]
         return fig, SLIDE_PX[0] / fig.get_size_inches()[0]
-    if chart.figure is not None:  # the page's own 16:9 chart (title, source and demo mark drawn by charts)
-        return chart.figure, SLIDE_PX[0] / chart.figure.get_size_inches()[0]
+    if chart.figure is not None:  # the page's own 16:9 chart (title, source and demo mark drawn by charts), cropped
+        # tight for the page: drawn a little smaller, so the slide keeps a margin like the others
+        return chart.figure, SLIDE_PX[0] * (1 - 2 * _CHART_SLIDE_MARGIN) / chart.figure.get_size_inches()[0]
     fig, ax = _slide(f"{chart.title} — {report.gemeentenaam}", chart.summary, chart.source, report.demo)
     chart.draw(ax=ax)  # type: ignore[misc]
     return fig, SLIDE_DPI
