@@ -242,7 +242,7 @@ def test_people_chart_bars_whiskers_and_dutch_thousands() -> None:
     ticks = tick_texts(ax, "y")
     assert "10.000" in ticks and all("," not in t for t in ticks)
     assert result.summary == ("In Voorbeeldstad zijn naar schatting ongeveer 12.300 inwoners van 18 jaar en ouder eenzaam "
-                              "(marge 11.700 tot 12.900); ongeveer 3.600 (marge 3.000 tot 4.200) zijn sterk eenzaam.")
+                              "(95%-interval 11.700 tot 12.900); ongeveer 3.600 (95%-interval 3.000 tot 4.200) zijn sterk eenzaam.")
     assert set(result.table["indicator"]) == {"eenzaam", "sterk_eenzaam"}
 
 

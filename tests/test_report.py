@@ -221,21 +221,22 @@ NL = _frame([("18+", "eenzaam", 49.0, 48.8, 49.2, "onbekend"), ("18+", "sociaal_
 
 
 @pytest.mark.parametrize(("verschil", "expected"), [
-    ("hoger", "Dat is meer dan in heel Nederland (49,0%)."),
-    ("lager", "Dat is minder dan in heel Nederland (49,0%)."),
-    ("niet aantoonbaar verschillend", "Dat verschilt niet aantoonbaar van heel Nederland (49,0%)."),
+    ("hoger", "Dat is meer dan in heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
+    ("lager", "Dat is minder dan in heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
+    ("niet aantoonbaar verschillend", "Dat verschilt niet aantoonbaar van heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
     ("onbekend", "Of dat meer of minder is dan in heel Nederland, is niet te zeggen."),
 ])
 def test_rule_1_follows_the_test_verdict_only(verschil: str, expected: str) -> None:
     gem = _frame([("18+", "eenzaam", 52.35, 50.0, 54.7, verschil)])
     first = content.key_messages(gem, NL, pd.DataFrame(), "Ooststad", 2024)[0].tekst
-    assert first == f"In Ooststad voelt {fmt.pct(52.35)} van de inwoners van 18 jaar en ouder zich eenzaam. {expected}"
+    assert first == f"In Ooststad voelt 52,4% (95%-interval 50,0–54,7%) van de inwoners van 18 jaar en ouder zich eenzaam. {expected}"
 
 
 def test_rule_2_names_an_age_group_only_when_intervals_do_not_overlap() -> None:
     apart = _frame([("18-64", "eenzaam", 45.0, 43.0, 47.0, "lager"), ("65+", "eenzaam", 55.0, 52.0, 58.0, "hoger")])
     assert content.key_messages(apart, NL, pd.DataFrame(), "X", 2024)[1].tekst == (
-        "Inwoners van 65 jaar en ouder zijn vaker eenzaam (55,0%) dan inwoners van 18 tot 65 jaar (45,0%).")
+        "Inwoners van 65 jaar en ouder zijn vaker eenzaam (55,0%; 95%-interval 52,0–58,0%) dan inwoners van 18 tot 65 jaar "
+        "(45,0%; 95%-interval 43,0–47,0%).")
     touching = _frame([("18-64", "eenzaam", 45.0, 41.0, 49.0, "lager"), ("65+", "eenzaam", 52.0, 48.5, 55.5, "hoger")])
     second = content.key_messages(touching, NL, pd.DataFrame(), "X", 2024)[1].tekst
     assert "verschillen niet aantoonbaar" in second and "vaker" not in second
@@ -246,9 +247,11 @@ def test_rule_2_names_an_age_group_only_when_intervals_do_not_overlap() -> None:
 def test_rule_3_counts_people_and_says_when_it_cannot() -> None:
     gem = _frame([("18+", "eenzaam", 50.0, 48.0, 52.0, "hoger")])
     people = pd.DataFrame({"leeftijd": ["18+", "18+"], "indicator": ["eenzaam", "sterk_eenzaam"], "aantal": [12_345.0, 3_456.0],
+                           "aantal_ondergrens": [11_049.0, np.nan], "aantal_bovengrens": [13_000.0, np.nan],
                            "aantal_tekst": [fmt.people(12_345.0), fmt.people(3_456.0)]})
     third = content.key_messages(gem, NL, people, "X", 2024)[2].tekst
-    assert third == "Ongeveer 12.300 inwoners van 18 jaar en ouder voelen zich eenzaam. Ongeveer 3.500 van hen voelen zich sterk eenzaam."
+    assert third == ("Ongeveer 12.300 (95%-interval 11.000 tot 13.000) inwoners van 18 jaar en ouder voelen zich eenzaam. "
+                     "Ongeveer 3.500 van hen voelen zich sterk eenzaam.")  # no interval known: none shown
     people.loc[0, "aantal"] = np.nan
     assert "niet te schatten" in content.key_messages(gem, NL, people, "X", 2024)[2].tekst
 
@@ -468,6 +471,10 @@ def test_built_report_shows_the_librarys_numbers(world: batch.ReportInputs) -> N
         row = own.loc[indicator]
         assert f"{label} {fmt.pct(row['waarde'])} 95%-interval: {fmt.pct_range(row['ondergrens'], row['bovengrens'])}" in text
         assert built.kerncijfer[indicator].verschil_nl == row["verschil_nl"]
+        nl = expected[(expected["regiocode"].str.startswith("NL")) & (expected["leeftijd"] == "18+") & (expected["indicator"] == indicator)].iloc[0]
+        nl_shown = fmt.pct_and_interval(nl["waarde"], nl["ondergrens"], nl["bovengrens"])  # a value is never shown without its interval
+        assert f"({nl_shown})" in built.kerncijfer[indicator].vergelijking_nl and f"({nl_shown})" in text
+        assert built.kerncijfer[indicator].kort_nl.startswith(f"Nederland {fmt.pct(nl['waarde'])} ({fmt.pct_range(nl['ondergrens'], nl['bovengrens'])}): ")
     people = analysis.people_counts(world.figures, world.population, gemeentecode="GM9101", jaar=2024)
     lonely = people[(people["leeftijd"] == "18+") & (people["indicator"] == "eenzaam")].iloc[0]
     assert lonely["aantal_tekst"].lower() in built.kernboodschappen[2].tekst.lower()

@@ -87,7 +87,7 @@ METHOD_SIMILAR = (
 
 METHOD_PEOPLE = (
     "Geschat aantal inwoners = percentage / 100 × aantal inwoners in de leeftijdsgroep (CBS, Kerncijfers "
-    "wijken en buurten). De marge komt van het 95%-interval van het percentage; het inwonertal is als "
+    "wijken en buurten). Het 95%-interval van het aantal komt van dat van het percentage; het inwonertal is als "
     "vaststaand behandeld. Aantallen zijn afgerond: op tientallen onder 1.000, op honderdtallen onder "
     "100.000 en daarboven op duizendtallen."
 )

@@ -653,7 +653,7 @@ def people_chart(
     _, hi = _limits(_floats(rows, "aantal_bovengrens"), _floats(rows, "aantal"), start_at_zero=True, pad_right=0.12)
     ax.set_ylim(0, hi if hi > 0 else 10)
     ax.yaxis.set_major_formatter(_people_formatter())
-    ax.set_ylabel("Geschat aantal inwoners (met 95%-marge)", fontsize=_LABEL_SIZE)
+    ax.set_ylabel("Geschat aantal inwoners (met 95%-interval)", fontsize=_LABEL_SIZE)
     ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -675,7 +675,7 @@ def _people_summary(rows: pd.DataFrame, naam: str, indicators: Sequence[str]) ->
     def amount(row: dict[Any, Any]) -> tuple[str, str]:
         text = row.get("aantal_tekst") or fmt.people(row["aantal"])
         margin = row.get("interval_tekst") or fmt.people_range(row.get("aantal_ondergrens"), row.get("aantal_bovengrens"))
-        return text, f"(marge {margin})"
+        return text, f"(95%-interval {margin})"
 
     first = pick(indicators[0]) if indicators else None
     what = INDICATOR_PHRASES.get(indicators[0], "eenzaam") if indicators else "eenzaam"

@@ -59,6 +59,11 @@ def pct_with_interval(value: float | None, lower: float | None, upper: float | N
     return f"{pct(value)} (95%-interval {pct_range(lower, upper)})"
 
 
+def pct_and_interval(value: float | None, lower: float | None, upper: float | None) -> str:
+    """'48,6%; 95%-interval 46,1–51,0%', for inside brackets."""
+    return pct_with_interval(value, lower, upper).replace(" (", "; ", 1).removesuffix(")") if not _isnan(value) else MISSING
+
+
 def round_people(value: float | None) -> int | None:
     """Round a number of people as people say it: tens below 1.000, hundreds below 100.000, then thousands."""
     if _isnan(value):

@@ -116,6 +116,9 @@ class Kerncijfer:
     verschil_ggd: str
     vergelijking_nl: str
     vergelijking_ggd: str
+    kort_nl: str = ""
+    kort_ggd: str = ""
+    """The comparisons in a slide's few words: 'Nederland 51,1% (50,7–51,5%): hoger'."""
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,7 @@ _HEADERS = {
     "leeftijdsband": "Leeftijd", "indicator": "Soort eenzaamheid", "jaar": "Jaar", "waarde": "Percentage",
     "interval": "95%-interval", "verschil_nl": "Vergeleken met Nederland", "verschil_ggd": "Vergeleken met GGD-regio",
     "verandering": "Verandering", "leeftijdsgrens": "Leeftijden", "aantal_tekst": "Aantal inwoners (geschat)",
-    "interval_tekst": "Marge van het aantal", "inwoners": "Inwoners", "inwoners_18plus": "Inwoners 18+",
+    "interval_tekst": "95%-interval van het aantal", "inwoners": "Inwoners", "inwoners_18plus": "Inwoners 18+",
     "stedelijkheid": "Stedelijkheid (1 = zeer sterk, 5 = niet stedelijk)", "aandeel_65plus": "Aandeel 65-plussers",
     "toelichting": "Toelichting", "aandachtsgebied": "Vraagt aandacht",
 }
@@ -358,13 +361,18 @@ def _pick(frame: pd.DataFrame, leeftijd: str, indicator: str) -> Mapping[str, An
     return {str(k): v for k, v in rows.iloc[0].items()} if len(rows) else {}
 
 
-def _vergelijking(verschil: str, other: float, where: str) -> str:
-    value = fmt.pct(other)
+def _vergelijking(verschil: str, other: Mapping[str, Any], where: str) -> str:
+    value = fmt.pct_and_interval(other.get("waarde"), other.get("ondergrens"), other.get("bovengrens"))
     return {
         "hoger": f"Hoger dan {where} ({value})",
         "lager": f"Lager dan {where} ({value})",
         "niet aantoonbaar verschillend": f"Niet aantoonbaar anders dan {where} ({value})",
-    }.get(verschil, f"Niet te vergelijken met {where.removeprefix('in ')}" + ("" if _nan(other) else f" ({value})"))
+    }.get(verschil, f"Niet te vergelijken met {where.removeprefix('in ')}" + ("" if _nan(other.get("waarde")) else f" ({value})"))
+
+
+def _kort(verschil: str, other: Mapping[str, Any], name: str) -> str:
+    interval = fmt.pct_range(other.get("ondergrens"), other.get("bovengrens"))
+    return f"{name} {fmt.pct(other.get('waarde'))} ({interval}): {texts.VERSCHIL_WOORDEN.get(verschil, verschil)}"
 
 
 def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: str, ggd_enkel: bool) -> tuple[Kerncijfer, ...]:
@@ -372,9 +380,10 @@ def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: st
     out = []
     for indicator in INDICATORS:
         row = _pick(gem, HEADLINE_AGE, indicator)
-        nl_value = _f(_pick(nl, HEADLINE_AGE, indicator).get("waarde"))
-        ggd_value = _f(_pick(ggd, HEADLINE_AGE, indicator).get("waarde"))
+        nl_row, ggd_row = _pick(nl, HEADLINE_AGE, indicator), _pick(ggd, HEADLINE_AGE, indicator)
+        nl_value, ggd_value = _f(nl_row.get("waarde")), _f(ggd_row.get("waarde"))
         v_nl, v_ggd = _verschil(row.get("verschil_nl")), _verschil(row.get("verschil_ggd"))
+        alleen = f"De GGD-regio bestaat alleen uit {naam}"
         out.append(
             Kerncijfer(
                 indicator=indicator,
@@ -389,10 +398,10 @@ def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: st
                 ggd=ggd_value,
                 verschil_nl=v_nl,
                 verschil_ggd=v_ggd,
-                vergelijking_nl=_vergelijking(v_nl, nl_value, "in Nederland"),
-                vergelijking_ggd=(
-                    f"De GGD-regio bestaat alleen uit {naam}" if ggd_enkel else _vergelijking(v_ggd, ggd_value, "in de GGD-regio")
-                ),
+                vergelijking_nl=_vergelijking(v_nl, nl_row, "in Nederland"),
+                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "in de GGD-regio"),
+                kort_nl=_kort(v_nl, nl_row, "Nederland"),
+                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "GGD-regio"),
             )
         )
     return tuple(out)
@@ -411,11 +420,13 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     """The three key messages, one per rule in ``KEY_MESSAGE_RULES``."""
     # Rule 1: eenzaam 18+ against Nederland, using the test's verdict only.
     row = _pick(gem, HEADLINE_AGE, "eenzaam")
-    nl_text = fmt.pct(_pick(nl, HEADLINE_AGE, "eenzaam").get("waarde"))
+    nl_row = _pick(nl, HEADLINE_AGE, "eenzaam")
+    nl_text = fmt.pct_and_interval(nl_row.get("waarde"), nl_row.get("ondergrens"), nl_row.get("bovengrens"))
     if _nan(row.get("waarde")):
         first = f"Voor {naam} is over {jaar} geen cijfer over eenzaamheid bekend."
     else:
-        start = f"In {naam} voelt {fmt.pct(row['waarde'])} van de inwoners van 18 jaar en ouder zich eenzaam."
+        start = (f"In {naam} voelt {fmt.pct_with_interval(row['waarde'], row.get('ondergrens'), row.get('bovengrens'))} "
+                 "van de inwoners van 18 jaar en ouder zich eenzaam.")
         verdict = {
             "hoger": f"Dat is meer dan in heel Nederland ({nl_text}).",
             "lager": f"Dat is minder dan in heel Nederland ({nl_text}).",
@@ -426,13 +437,13 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     # Rule 2: the age group with the higher share, only when the intervals do not overlap.
     young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
     overlap = _overlap(young, old)
-    y_text, o_text = fmt.pct(young.get("waarde")), fmt.pct(old.get("waarde"))
+    y_text, o_text = (fmt.pct_and_interval(r.get("waarde"), r.get("ondergrens"), r.get("bovengrens")) for r in (young, old))
     if overlap is None or _nan(young.get("waarde")) or _nan(old.get("waarde")):
         second = "Voor de leeftijdsgroepen zijn niet genoeg gegevens om ze met elkaar te vergelijken."
     elif overlap:
         second = (
             f"Inwoners van 18 tot 65 jaar ({y_text}) en van 65 jaar en ouder ({o_text}) verschillen niet aantoonbaar: "
-            "de marges van de twee cijfers overlappen."
+            "de 95%-intervallen van de twee cijfers overlappen."
         )
     elif float(old["waarde"]) > float(young["waarde"]):
         second = f"Inwoners van 65 jaar en ouder zijn vaker eenzaam ({o_text}) dan inwoners van 18 tot 65 jaar ({y_text})."
@@ -458,7 +469,9 @@ def _people(people: pd.DataFrame, leeftijd: str, indicator: str) -> str | None:
         return None
     text = row.get("aantal_tekst")
     text = str(text) if isinstance(text, str) and text else fmt.people(row.get("aantal"))
-    return text if "ongeveer" in text or "schatting" in text else f"naar schatting {text}"
+    text = text if "ongeveer" in text or "schatting" in text else f"naar schatting {text}"
+    spread = fmt.people_range(row.get("aantal_ondergrens"), row.get("aantal_bovengrens"))
+    return text if spread == fmt.MISSING else f"{text} (95%-interval {spread})"
 
 
 def _sentence(text: Any) -> str:

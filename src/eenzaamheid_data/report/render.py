@@ -264,7 +264,7 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
 
     fig, ax = _slide(
         f"Eenzaamheid in {report.gemeentenaam}, {report.jaar}",
-        "Inwoners van 18 jaar en ouder; tussen haakjes het 95%-interval (de marge)",
+        "Inwoners van 18 jaar en ouder; tussen haakjes het 95%-interval",
         report.bronregel, report.demo,
     )
     ax.set_axis_off()
@@ -274,8 +274,8 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
         ax.text(x + 0.02, top - 0.04, k.label, transform=ax.transAxes, fontsize=11, fontweight="bold", color="#1d4f7a", va="top")
         ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=24, fontweight="bold", color="#1a1a1a", va="top")
         ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
-        ax.text(x + 0.02, top - 0.32, k.vergelijking_nl, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
-        ax.text(x + 0.02, top - 0.38, k.vergelijking_ggd, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
+        ax.text(x + 0.02, top - 0.32, k.kort_nl or k.vergelijking_nl, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
+        ax.text(x + 0.02, top - 0.38, k.kort_ggd or k.vergelijking_ggd, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
     return fig
 
 
