@@ -524,6 +524,9 @@ def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world:
     built = _build(world, "GM9104")
     assert built.ggd_enkel
     assert all(k.vergelijking_ggd == "De GGD-regio bestaat alleen uit Eilanddorp" for k in built.kerncijfers)
+    assert built.leeftijd is not None and "(afgeleid)" not in built.leeftijd.svg  # no second, identical series
+    column = built.leeftijd.table.columns.index("Vergeleken met GGD-regio")
+    assert {row[column] for row in built.leeftijd.table.rows if row[1] == "Eilanddorp"} == {"n.v.t."}
     page = render.render_html(built)
     assert "geen gegevens" in page  # 65+ sterk eenzaam and one wijk are missing: shown as missing, never 0
     assert_self_contained(page)

@@ -672,6 +672,8 @@ def build_content(
     kerncijfers_ = kerncijfers(gem_rows, nl_rows, ggd_rows, naam, ggd_enkel)
     messages = key_messages(gem_rows, nl_rows, people, naam, jaar)
 
+    if ggd_enkel:  # a GGD-regio of this one gemeente: no second, identical series, no comparison with itself
+        breakdown = breakdown[breakdown["gebied"] != "ggdregio"].assign(verschil_ggd="n.v.t.")
     leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), source)
     trend_table = analysis.trend(figures, gemeentecode, leeftijd=HEADLINE_AGE)
     trend = None if trend_table.empty else _draw(
