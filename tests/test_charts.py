@@ -314,10 +314,11 @@ def test_national_age_band_chart_says_it_is_another_survey() -> None:
     assert texts(ax, "missing") == ["geen gegevens"]
     assert "46,0%" in texts(ax, "value-label") and legend_texts(ax) == ["Totaal 15 jaar en ouder (41,5%)"]
     assert ax.get_ylim()[0] == 0  # bars start at zero
-    assert tick_texts(ax) == ["15–25", "25–35", "35–45", "45–55", "55–65", "65–75", "75+"]
+    assert tick_texts(ax) == ["15 tot 25", "25 tot 35", "35 tot 45", "45 tot 55", "55 tot 65", "65 tot 75", "75 en ouder"]
     assert result.summary == ("Volgens het CBS-onderzoek Sociale samenhang en welzijn (15 jaar en ouder), een andere meting dan de "
-                              "Gezondheidsmonitor, was in 2023 per leeftijdsgroep tussen 38,0% (55–65 jaar) en 46,0% (15–25 jaar) "
-                              "van de mensen eenzaam.")
+                              "Gezondheidsmonitor, was in 2023 per leeftijdsgroep tussen 38,0% (55 tot 65 jaar; 95%-interval 36,5–39,5%) "
+                              "en 46,0% (15 tot 25 jaar; 95%-interval 44,5–47,5%) van de mensen eenzaam.")
+    assert result.table["leeftijdsband"].tolist()[-1] == "15 en ouder (totaal)" and result.table["waarde"].tolist()[-1] == 41.5
 
 
 def test_charts_on_a_caller_figure_leave_nothing_behind() -> None:

@@ -11,6 +11,7 @@ Missing values are drawn as the text "geen gegevens", never as 0.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -793,10 +794,10 @@ def national_age_band_chart(
     top = np.where(np.isnan(high), value, high)
     for j in np.flatnonzero(known):
         ax.annotate(fmt.pct(value[j]), (x[j], top[j]), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})  # readable over the total line
+                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label", zorder=5,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # readable over the total line
     _missing_texts(ax, x[~known], horizontal=False)
-    ax.set_xticks(x, [str(b) for b in frame["leeftijdsband"]], fontsize=_LABEL_SIZE)
+    ax.set_xticks(x, [band_label(b) for b in frame["leeftijdsband"]], fontsize=_LABEL_SIZE)
     ax.set_xlabel("Leeftijd (jaar)", fontsize=_LABEL_SIZE)
     total = bands.attrs.get("totaal") or {}
     handles = _reference_lines(ax, {"Totaal 15 jaar en ouder": total.get("waarde", np.nan)}, horizontal=False)
@@ -814,7 +815,17 @@ def national_age_band_chart(
     _title(ax, title if title is not None else f"{label} naar leeftijd in heel Nederland" + (f", {jaar}" if jaar else ""),
            subtitle=NATIONAL_SOURCE_NOTE, legend_above=bool(handles))
     _footer(ax, bands, source)
-    return ChartResult(ax, _bands_summary(frame, indicator, jaar), frame)
+    table = frame.assign(leeftijdsband=[band_label(b) for b in frame["leeftijdsband"]])
+    if total:  # the dashed line's figure belongs in the table too
+        table = pd.concat([table, pd.DataFrame([{**{c: total.get(c) for c in VALUE_COLUMNS}, "leeftijdsband": "15 en ouder (totaal)",
+                                                 "indicator": indicator, "jaar": jaar}])], ignore_index=True)
+    return ChartResult(ax, _bands_summary(frame, indicator, jaar), table)
+
+
+def band_label(band: object) -> str:
+    """CBS's age band '15–25' (15 up to 25) as '15 tot 25', so neighbouring bands do not seem to share an age."""
+    match = re.fullmatch(r"\s*(\d+)\s*[–-]\s*(\d+)\s*", str(band))
+    return f"{match[1]} tot {match[2]}" if match else str(band).replace("+", " en ouder") if str(band).endswith("+") else str(band)
 
 
 def _bands_summary(frame: pd.DataFrame, indicator: str, jaar: int | None) -> str:
@@ -824,11 +835,15 @@ def _bands_summary(frame: pd.DataFrame, indicator: str, jaar: int | None) -> str
     what = INDICATOR_PHRASES.get(indicator, indicator)
     if known.size == 0:
         return f"{intro} zijn er geen cijfers per leeftijdsgroep."
-    bands = frame["leeftijdsband"].astype(str).to_numpy()
+    low, high = _floats(frame, "ondergrens"), _floats(frame, "bovengrens")
     lo_i, hi_i = known[np.argmin(value[known])], known[np.argmax(value[known])]
     when = f" in {jaar}" if jaar else ""
-    return (f"{intro} was{when} per leeftijdsgroep tussen {fmt.pct(value[lo_i])} ({bands[lo_i]} jaar) en "
-            f"{fmt.pct(value[hi_i])} ({bands[hi_i]} jaar) van de mensen {what}.")
+
+    def band(i: int) -> str:
+        interval = fmt.pct_range(low[i], high[i])
+        return f"{fmt.pct(value[i])} ({band_label(frame['leeftijdsband'].iloc[i])} jaar" + ("" if interval == fmt.MISSING else f"; 95%-interval {interval}") + ")"
+
+    return f"{intro} was{when} per leeftijdsgroep tussen {band(lo_i)} en {band(hi_i)} van de mensen {what}."
 
 
 __all__ = [

@@ -317,7 +317,7 @@ def _draw(key: str, title: str, draw: Callable[..., Any], source: str, *, notes:
     fig = Figure(figsize=CHART_SIZE_IN)  # not pyplot: nothing global, nothing shown in notebooks
     result = draw(ax=fig.add_subplot(), source=source)
     summary = str(result.summary)
-    table = table_from_frame(pd.DataFrame(result.table), f"De cijfers bij: {title.lower()}")
+    table = table_from_frame(pd.DataFrame(result.table), f"De cijfers bij: {title[:1].lower()}{title[1:]}")  # keeps 'Nederland'
     # Laid out once, without a layout engine: constrained layout would lay out every text again on each
     # save (twice for SVG), which cost more than the drawing. The SVG and the slide reuse this layout.
     charts.fit_axes(result.ax)
