@@ -305,7 +305,8 @@ def test_html_is_self_contained_and_headings_are_ordered(report: GemeenteReport)
     assert page.count("<svg") == 4 and page.count('role="img"') == 4
     for chart in (report.leeftijd, report.trend, report.aantallen, report.kaart):
         assert f'aria-label="{html.escape(chart.summary)}"' in page
-    assert page.count("<table>") == 4
+    assert page.count("<table>") == 4 + 2  # one behind every chart; trend and map once more, for print only
+    assert page.count('<div class="print-only" aria-hidden="true">') == 2
     links = [v for tag, attr, v in scan(page).urls if tag == "a"]
     assert "https://www.movisie.nl/databank-effectieve-sociale-interventies" in links
 

@@ -757,9 +757,13 @@ def _similar_summary(shown: pd.DataFrame, naam: str, leeftijd: str, indicator: s
     if others.empty:
         return head + "."
     counts = others["verschil_met_gemeente"].value_counts()
+
+    def n(label: str) -> str:
+        return str(counts.get(label, 0)) if counts.get(label, 0) else "geen"
+
     text = (f"{head}; van de {fmt.count(len(others), 'vergelijkbare gemeente', 'vergelijkbare gemeenten')} "
-            f"{'ligt' if len(others) == 1 else 'liggen'} er {counts.get(HOGER, 0)} aantoonbaar hoger dan {naam}, "
-            f"{counts.get(LAGER, 0)} aantoonbaar lager en {counts.get(GELIJK, 0)} niet aantoonbaar anders")
+            f"{'ligt' if len(others) == 1 else 'liggen'} er {n(HOGER)} aantoonbaar hoger dan {naam}, "
+            f"{n(LAGER)} aantoonbaar lager en {n(GELIJK)} niet aantoonbaar anders")
     unknown = int(counts.get("onbekend", 0))
     if unknown:
         text += f"; {unknown} {'is' if unknown == 1 else 'zijn'} niet te vergelijken"
