@@ -46,6 +46,20 @@ def test_settings_from_env(tmp_path: Path) -> None:
     assert s.raw_dir == tmp_path / "raw"
 
 
+@pytest.mark.parametrize(("key", "value"), [("EENZAAMHEID_TIMEOUT", "0"), ("EENZAAMHEID_TIMEOUT", "-5"), ("EENZAAMHEID_TIMEOUT", "nan"),
+                                             ("EENZAAMHEID_TIMEOUT", "inf"), ("EENZAAMHEID_RETRIES", "1.5"), ("EENZAAMHEID_RETRIES", "-1")])
+def test_bad_timeout_or_retries_is_bad_input(key: str, value: str) -> None:
+    with pytest.raises(BadInputError, match=key):  # a timeout of 0 crashed inside requests before
+        Settings.from_env({key: value})
+    assert Settings.from_env({"EENZAAMHEID_TIMEOUT": "0.5", "EENZAAMHEID_RETRIES": "0"}).timeout == 0.5
+
+
+def test_a_data_dir_that_is_a_file_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(BadInputError, match="is a file"):
+        Settings.from_env({"EENZAAMHEID_DATA_DIR": str(tmp_path / "file")})
+
+
 @pytest.mark.parametrize("url", ["ftp://x", "127.0.0.1:80", "http://host/path/odata"])
 def test_bad_endpoint_is_bad_input(url: str) -> None:
     with pytest.raises(BadInputError):

@@ -44,6 +44,8 @@ class Settings:
         for name in ("rivm_url", "cbs_url", "pdok_url"):
             object.__setattr__(self, name, _check_base_url(name, getattr(self, name)))
         object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise BadInputError(f"the data folder {self.data_dir} is a file", hint=f"set {ENV_DATA_DIR} to a folder (made when missing)")
         if self.offline and self.refresh:
             raise BadInputError(
                 "--offline and --refresh contradict each other",
@@ -60,9 +62,9 @@ class Settings:
             "pdok_url": env.get(ENV_PDOK_URL) or DEFAULT_PDOK_URL,
             "data_dir": Path(env[ENV_DATA_DIR]) if env.get(ENV_DATA_DIR) else default_data_dir(),
         }
-        for name, key, kind in (("timeout", ENV_TIMEOUT, float), ("retries", ENV_RETRIES, int)):
+        for name, key, kind, least in (("timeout", ENV_TIMEOUT, float, 0.1), ("retries", ENV_RETRIES, int, 0)):
             if env.get(key):
-                values[name] = _number(key, env[key], kind)
+                values[name] = _number(key, env[key], kind, least)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -89,13 +91,14 @@ def default_data_dir(start: Path | None = None) -> Path:
     return Path(cache_home) / "eenzaamheid-data"
 
 
-def _number(key: str, text: str, kind: type) -> float | int:
+def _number(key: str, text: str, kind: type, least: float) -> float | int:
     try:
         value = kind(text)
     except ValueError:
-        value = -1
-    if value < 0:
-        raise BadInputError(f"{key}={text!r} is not a {'whole ' if kind is int else ''}number of 0 or more", hint=f"e.g. {key}=3")
+        value = float("nan")
+    if not value >= least or value == float("inf"):  # also catches nan
+        what = f"{'whole ' if kind is int else ''}number of {least:g} or more"
+        raise BadInputError(f"{key}={text!r} is not a {what}", hint=f"e.g. {key}=3")
     return value
 
 
