@@ -441,6 +441,13 @@ def test_cli_parses_the_report_command() -> None:
     assert args.run is report_command.run
     with pytest.raises(BadInputError):
         report_command.run(parser.parse_args(["report"]), None)  # type: ignore[arg-type]
+    for both in (["Ooststad", "--all"], ["Ooststad", "--ggd", "GGD Eiland"], ["--ggd", "GGD Eiland", "--all"]):
+        with pytest.raises(BadInputError, match="given together"):
+            report_command.run(parser.parse_args(["report", *both]), None)  # type: ignore[arg-type]
+    for empty in (["--output-dir", ""], ["--table", " "], ["--ggd", ""]):  # an empty value is refused, not taken as the default
+        with pytest.raises(SystemExit) as stop:
+            parser.parse_args(["report", "Ooststad", *empty])
+        assert stop.value.code == 2
 
 
 # -- with the real analysis, charts and maps ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .. import rivm
 from ..cache import atomic_write
 from ..config import Settings
 from ..errors import BadInputError
+from . import types
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 
@@ -74,17 +75,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     from . import common_options
 
     fetch = sub.add_parser("fetch", help="fetch, clean and cache the loneliness figures; write the tidy table")
-    fetch.add_argument("--table", default=rivm.DEFAULT_TABLE, help=f"RIVM table id (default {rivm.DEFAULT_TABLE}; also {', '.join(t for t in rivm.KNOWN_TABLES if t != rivm.DEFAULT_TABLE)})")
+    fetch.add_argument("--table", type=types.text, default=rivm.DEFAULT_TABLE, help=f"RIVM table id (default {rivm.DEFAULT_TABLE}; also {', '.join(t for t in rivm.KNOWN_TABLES if t != rivm.DEFAULT_TABLE)})")
     fetch.add_argument("--level", default="gemeente", choices=rivm.LEVELS, help="gemeente (with Nederland), wijk or buurt")
-    fetch.add_argument("--gemeente", metavar="NAME_OR_CODE", help="only this gemeente (its wijken/buurten at those levels)")
+    fetch.add_argument("--gemeente", type=types.text, metavar="NAME_OR_CODE", help="only this gemeente (its wijken/buurten at those levels)")
     fetch.add_argument("--year", type=int, action="append", metavar="YEAR", help="only this survey year (repeatable)")
-    fetch.add_argument("--output", "-o", type=Path, metavar="FILE", help="FILE.csv or FILE.parquet (default: CSV on stdout)")
+    fetch.add_argument("--output", "-o", type=types.path, metavar="FILE", help="FILE.csv or FILE.parquet (default: CSV on stdout)")
     common_options(fetch)
     fetch.set_defaults(run=run_fetch)
 
     gem = sub.add_parser("gemeenten", help="list gemeenten with code, provincie and GGD-regio")
-    gem.add_argument("--search", metavar="TEXT", help="only names or codes containing TEXT (close matches when none)")
-    gem.add_argument("--table", default=rivm.DEFAULT_TABLE, help="the RIVM table whose classification year to use")
+    gem.add_argument("--search", type=types.text, metavar="TEXT", help="only names or codes containing TEXT (close matches when none)")
+    gem.add_argument("--table", type=types.text, default=rivm.DEFAULT_TABLE, help="the RIVM table whose classification year to use")
     common_options(gem)
     gem.set_defaults(run=run_gemeenten)
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
+from . import types
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Fetch, clean, map and report on the shipped fictitious demo data (fictieve voorbeelddata), "
         "through the same code as real data. Ends with the path of the demo report.",
     )
-    parser.add_argument("--output-dir", type=Path, default=Path("reports/demo"), metavar="DIR", help="where to write (default: reports/demo)")
-    parser.add_argument("--gemeente", default=None, metavar="NAME_OR_CODE", help="the demo gemeente to report on (default: the first)")
+    parser.add_argument("--output-dir", type=types.path, default=Path("reports/demo"), metavar="DIR", help="where to write (default: reports/demo)")
+    parser.add_argument("--gemeente", type=types.text, default=None, metavar="NAME_OR_CODE", help="the demo gemeente to report on (default: the first)")
     parser.add_argument("--no-slides", dest="slides", action="store_false", help="skip the 16:9 PNG slides")
     parser.set_defaults(run=run)
 

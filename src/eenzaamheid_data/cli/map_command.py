@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..config import Settings
 from ..errors import BadInputError, EenzaamheidError, UnknownRegionError
+from . import types
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -41,18 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw a map of loneliness per gemeente, wijk or buurt (PNG, SVG or PDF)",
         description="Draw one map of the loneliness figures. Boundaries come from PDOK for the table's classification year.",
     )
-    parser.add_argument("--indicator", default="eenzaam", help="eenzaam, sterk_eenzaam, emotioneel_eenzaam or sociaal_eenzaam (default eenzaam)")
+    parser.add_argument("--indicator", type=types.text, default="eenzaam", help="eenzaam, sterk_eenzaam, emotioneel_eenzaam or sociaal_eenzaam (default eenzaam)")
     parser.add_argument("--year", type=int, help="survey year (default: the newest in the table)")
-    parser.add_argument("--age", default="18+", help="age group: 18+, 18-64 or 65+ (default 18+)")
-    parser.add_argument("--area", default="NL", metavar="AREA", help="NL (default), a provincie, a GGD-regio or a gemeente (name or code)")
+    parser.add_argument("--age", type=types.text, default="18+", help="age group: 18+, 18-64 or 65+ (default 18+)")
+    parser.add_argument("--area", type=types.text, default="NL", metavar="AREA", help="NL (default), a provincie, a GGD-regio or a gemeente (name or code)")
     parser.add_argument("--level", default="gemeente", choices=("gemeente", "wijk", "buurt"), help="regions to colour (wijk/buurt need --area GEMEENTE)")
-    parser.add_argument("--highlight", metavar="REGION", help="draw this gemeente's (or wijk's) border thick")
+    parser.add_argument("--highlight", type=types.text, metavar="REGION", help="draw this gemeente's (or wijk's) border thick")
     parser.add_argument("--classes", choices=("quantiles", "natural", "fixed"), help="how to make the classes (default quantiles; fixed with --bins)")
-    parser.add_argument("--bins", metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point)")
+    parser.add_argument("--bins", type=types.text, metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point)")
     parser.add_argument("--vs-nl", action="store_true", help="colour by comparison with Nederland instead of by classes")
     parser.add_argument("--aspect", default="page", choices=("page", "16:9"), help="page (default) or 16:9 for slides")
-    parser.add_argument("--table", help="RIVM table id (default: the newest)")
-    parser.add_argument("--output", "-o", type=Path, required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
+    parser.add_argument("--table", type=types.text, help="RIVM table id (default: the newest)")
+    parser.add_argument("--output", "-o", type=types.path, required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
     common_options(parser)
     parser.set_defaults(run=run)
 

@@ -1,0 +1,21 @@
+"""Argument types of the command line: an empty value is refused where argparse parses it (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def text(value: str) -> str:
+    """A name, code or id: not empty (``--table ""`` would silently mean the default)."""
+    value = value.strip()
+    if not value:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def path(value: str) -> Path:
+    """A file or folder: not empty (``--output-dir ""`` would silently mean the current folder)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty; give a file or folder name")
+    return Path(value)
