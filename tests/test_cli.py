@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,9 @@ def test_fetch_writes_the_tidy_csv_and_a_summary(env: dict[str, str], tmp_path: 
     raw = (tmp_path / "out.csv").read_text(encoding="utf-8")
     assert "," in raw.splitlines()[1] and not any(";" in line for line in raw.splitlines()[:3])
     assert (tmp_path / "out.csv").stat().st_mode & 0o777 == FILE_MODE  # like any new file, not mkstemp's 0600
+    meta = json.loads((tmp_path / "out.csv-metadata.json").read_text(encoding="utf-8"))  # the source beside the table (CSVW)
+    assert meta["url"] == "out.csv" and meta["dc:license"].endswith("/by/4.0/") and "tabel 50150NED" in meta["dc:source"]
+    assert meta["dc:created"] and "dc:description" not in meta  # not demo data
 
 
 def test_fetch_parquet_and_wijk_level(env: dict[str, str], tmp_path: Path) -> None:
@@ -74,10 +78,11 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(env: dict[str, str], 
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nobody can create files in (Linux /proc)")
-def test_a_file_that_cannot_be_written_is_one_line_and_exit_1(env: dict[str, str], tmp_path: Path) -> None:
+def test_a_folder_that_cannot_be_written_is_bad_input_before_the_fetch(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["fetch", "-o", "/proc/eenzaamheid.csv"], env, tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-1].startswith("error: ") and "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert "error: cannot write in folder /proc" in result.stderr and "Traceback" not in result.stderr
+    assert "fetching" not in result.stderr  # refused before any download
 
 
 def test_unreachable_source_exits_1_and_then_works_from_the_cache(env: dict[str, str], tmp_path: Path) -> None:

@@ -696,6 +696,13 @@ def test_cli_report_stops_on_an_unknown_name_before_writing(tmp_path: Path) -> N
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+def test_cli_demo_checks_the_gemeente_before_writing(tmp_path: Path) -> None:
+    result = _cli(["demo", "--gemeente", "Voorbeeldsatd", "--output-dir", "out"], tmp_path)
+    assert result.returncode == 2 and "Voorbeeldstad" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()  # no table, map or folder before the name was known good
+
+
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
 @pytest.mark.parametrize("command", [["report", "Voorbeeldstad", "--demo"], ["demo"]])
 def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "a-file").write_text("kept")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import rivm
+from .. import fmt, rivm
 from ..cache import atomic_write
 from ..config import Settings
 from ..errors import BadInputError
@@ -106,10 +108,21 @@ def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
     if not path.parent.is_dir():
         problem = f"{path.parent} is not a folder" if path.parent.exists() else f"folder {path.parent} does not exist"
         raise BadInputError(problem, hint="create it first or choose another --output")
+    try:  # the real test (permissions, read-only or immutable folders), before the fetch rather than after it
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as err:
+        raise BadInputError(f"cannot write in folder {path.parent} ({err.strerror or err})",
+                            hint="choose a folder you can write to with --output") from None
 
 
 def write_table(frame: pd.DataFrame, path: Path | None) -> None:
-    """CSV (UTF-8, '.' decimal point) or Parquet, written atomically; CSV on stdout without a path."""
+    """CSV (UTF-8, '.' decimal point) or Parquet, written atomically; CSV on stdout without a path.
+
+    A CSV file gets its source beside it, as W3C CSV-on-the-Web metadata (``FILE.csv-metadata.json``:
+    publisher, table, survey years, fetch date, licence, and "fictieve voorbeelddata" for the demo);
+    Parquet keeps it inside (pandas stores ``attrs`` in the file).
+    """
     if path is None:
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
@@ -117,8 +130,25 @@ def write_table(frame: pd.DataFrame, path: Path | None) -> None:
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         atomic_write(path, buffer.getvalue())
-    else:
-        atomic_write(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        return
+    atomic_write(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    bron = frame.attrs.get("bron") or {}
+    if bron:
+        atomic_write(path.with_name(path.name + "-metadata.json"), json.dumps(csvw_metadata(path.name, bron), indent=2, ensure_ascii=False).encode())
+
+
+def csvw_metadata(csv_name: str, bron: dict) -> dict:
+    """The provenance of a written CSV as CSV-on-the-Web metadata (https://www.w3.org/TR/tabular-metadata/)."""
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": csv_name,
+        "dc:title": f"{bron.get('title', '')} ({bron.get('table', '?')})".strip(),
+        "dc:publisher": bron.get("publisher", ""),
+        "dc:source": fmt.source_line(bron),
+        "dc:license": "https://creativecommons.org/licenses/by/4.0/",
+        "dc:created": bron.get("fetched_at"),
+        **({"dc:description": f"{fmt.DEMO_MARK.upper()}: alle cijfers zijn verzonnen."} if bron.get("demo") else {}),
+    }
 
 
 def run_fetch(args: argparse.Namespace, settings: Settings) -> int:

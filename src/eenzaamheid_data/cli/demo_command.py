@@ -30,12 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from .. import demo, geo, maps, rivm
-    from ..report.batch import generate_report
+    from ..report.batch import generate_report, load_gemeenten_for, resolve_targets
     from ..report.render import prepare_output_dir
     from .data_commands import write_table
 
-    out = prepare_output_dir(args.output_dir)
     with demo.serve(settings) as s:
+        gemeenten, classification_year = load_gemeenten_for(s)  # the name is checked before anything is written
+        resolve_targets(gemeenten, [args.gemeente or demo.DEMO_GEMEENTE], classification_year=classification_year)
+        out = prepare_output_dir(args.output_dir)
         figures = rivm.load_figures(s, table=demo.RIVM_TABLE, level="gemeente")
         print(rivm.summary_line(figures), file=sys.stderr)
         table_path = out / "eenzaamheid_demo_gemeenten.csv"
