@@ -712,6 +712,33 @@ def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command
     assert (tmp_path / "a-file").read_text() == "kept"
 
 
+@pytest.mark.skipif(not HAVE_DEMO or os.name != "posix", reason="needs the demo world and POSIX process groups")
+@pytest.mark.parametrize("pdf", [False, True], ids=["html", "pdf"])
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if pdf and not render.find_chromium():
+        pytest.skip("no Chromium here")
+    env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data")}  # warnings not silenced: none may show
+    args = [sys.executable, "-m", "eenzaamheid_data", "report", "--all", "--demo", "--workers", "2", "--output-dir", "out"]
+    # as a terminal does it: Ctrl-C goes to the whole process group (workers and Chromium's drivers too)
+    run = subprocess.Popen([*args, *(["--pdf"] if pdf else [])], cwd=tmp_path, env=env, start_new_session=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "out").rglob("*.html")) and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["interrupted; the cache is unchanged for anything not finished"]
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not (tmp_path / "out" / "index.html").exists() and not [p for p in written if p.name.endswith(".tmp")]
+    assert len([p for p in written if p.suffix == ".html"]) < 24  # it stopped
+
+
 def test_pdf_without_chromium_stops_before_anything_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(render.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
     monkeypatch.setenv("PATH", str(tmp_path))

@@ -14,8 +14,10 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
@@ -231,10 +233,19 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(inputs: ReportInputs, options: _Options) -> None:
     import matplotlib
 
+    # Ctrl-C reaches every process of the group: the parent stops the run; a worker takes no new report
+    # and lets the one in hand end (each file is written whole or not at all) without a traceback of its
+    # own, nor the warnings of a browser driver that died with the same Ctrl-C.
+    signal.signal(signal.SIGINT, _worker_interrupted)
     matplotlib.use("Agg")
     _WORKER.clear()
     _WORKER.update(inputs=inputs, options=options, stack=ExitStack())
     gc.freeze()  # the inputs and the imports live as long as the worker: keep them out of every collection
+
+
+def _worker_interrupted(signum: int, frame: object) -> None:
+    _WORKER["interrupted"] = True
+    warnings.simplefilter("ignore")
 
 
 def _worker_printer() -> Callable[[Path], Path]:
@@ -249,6 +260,8 @@ def _worker_printer() -> Callable[[Path], Path]:
 def _work(code: str) -> _Outcome:
     inputs: ReportInputs = _WORKER["inputs"]
     options: _Options = _WORKER["options"]
+    if _WORKER.get("interrupted"):
+        return _Outcome(code, _name(inputs.gemeenten, code), error="interrupted")
     try:
         return _render_one(inputs, code, options, _worker_printer() if options.pdf else None)
     except Exception as err:  # one gemeente must not stop the run; the parent reports it
@@ -302,13 +315,17 @@ def render_reports(
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(inputs, options)) as pool:
                 futures = {pool.submit(_work, code): code for code in codes}
-                for future in as_completed(futures):
-                    code = futures[future]
-                    try:
-                        outcomes.append(future.result())
-                    except Exception as err:  # the worker itself died
-                        outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
-                    bar.update()
+                try:
+                    for future in as_completed(futures):
+                        code = futures[future]
+                        try:
+                            outcomes.append(future.result())
+                        except Exception as err:  # the worker itself died
+                            outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
+                        bar.update()
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=False, cancel_futures=True)  # start no more; the running ones finish
+                    raise
     finally:
         bar.close()
 

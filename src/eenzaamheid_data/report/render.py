@@ -166,12 +166,23 @@ def chromium_browser() -> Iterator[Any]:
     executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    pw = sync_playwright().start()
+    try:
         browser = pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
         try:
             yield browser
         finally:
-            browser.close()
+            _quietly(browser.close)
+    finally:
+        _quietly(pw.stop)
+
+
+def _quietly(close: Callable[[], object]) -> None:
+    """Close a browser or its driver that may be gone already: Ctrl-C reaches the driver's process too."""
+    try:
+        close()
+    except Exception as err:  # nothing left to close; the run's own outcome is reported elsewhere
+        log.debug("closing Chromium: %s", err)
 
 
 def _only_local(route: Any) -> None:
