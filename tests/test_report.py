@@ -739,6 +739,22 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
     assert len([p for p in written if p.suffix == ".html"]) < 24  # it stopped
 
 
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+def test_a_chromium_that_does_not_start_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    fake = tmp_path / "fake-chromium"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data"), render.CHROMIUM_ENV: str(fake)}
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "eenzaamheid_data", "report", "Voorbeeldstad", "Proefdorp", "--demo", "--pdf",
+                             "--output-dir", "out"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "does not start as headless Chromium" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 2 and "Traceback" not in result.stderr  # error: and hint:, no call log
+    assert not (tmp_path / "out").exists()
+
+
 def test_pdf_without_chromium_stops_before_anything_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(render.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
     monkeypatch.setenv("PATH", str(tmp_path))

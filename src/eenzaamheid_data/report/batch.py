@@ -275,7 +275,9 @@ def _name(gemeenten: pd.DataFrame, code: str) -> str:
 
 
 def _describe(err: BaseException) -> str:
-    return str(err) if isinstance(err, EenzaamheidError) else f"{type(err).__name__}: {err}"
+    """One line for the log and the index (a browser's error can run to dozens of lines; ``-vv`` logs it all)."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return text if isinstance(err, EenzaamheidError) else f"{type(err).__name__}: {text}"
 
 
 def render_reports(
@@ -387,7 +389,7 @@ def generate_reports(
     if slides is None:
         slides = not (ggd or all_gemeenten)
     if pdf:
-        require_chromium()
+        require_chromium(start=True)  # a browser that does not start stops the run before any work
     if inputs is None:
         gemeenten, classification_year = load_gemeenten_for(settings, table)
     else:
@@ -431,7 +433,7 @@ def generate_report(
     are written next to the HTML.
     """
     if pdf:
-        require_chromium()
+        require_chromium(start=True)  # a browser that does not start stops the run before any work
     if inputs is None:
         gemeenten, classification_year = load_gemeenten_for(settings, table)
         code = resolve_targets(gemeenten, [gemeente], classification_year=classification_year)[0]

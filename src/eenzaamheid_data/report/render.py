@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import textwrap
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -148,16 +149,42 @@ class BrowserMissingError(EenzaamheidError):
     """No Chromium to print PDFs with."""
 
 
-def require_chromium() -> str:
-    """The Chromium executable; raises ``BrowserMissingError`` (before any work) when there is none."""
+_BROWSER_HINT = (f"install it (Debian: apt-get install chromium, or `make browser`) or set {CHROMIUM_ENV}; "
+                 "or leave out --pdf: the HTML reports print well from any browser")
+
+
+def require_chromium(*, start: bool = False) -> str:
+    """The Chromium executable; raises ``BrowserMissingError`` (before any work) when there is none, or, with
+    ``start``, when it is there but does not start headless (a wrong file, a broken install)."""
     executable = find_chromium()
     if not executable:
-        raise BrowserMissingError(
-            "cannot write PDFs: no Chromium found",
-            hint=f"install it (Debian: apt-get install chromium, or `make browser`) or set {CHROMIUM_ENV}; "
-                 "or leave out --pdf: the HTML reports print well from any browser",
-        )
+        raise BrowserMissingError("cannot write PDFs: no Chromium found", hint=_BROWSER_HINT)
+    if start:
+        failure = _start_failure(executable)
+        if failure:
+            raise BrowserMissingError(f"cannot write PDFs: {executable} does not start as headless Chromium ({failure})",
+                                      hint=_BROWSER_HINT)
     return executable
+
+
+def _start_failure(executable: str) -> str | None:
+    """Why Chromium does not start, or None. Tried in a thread of its own: Playwright's sync API refuses a
+    thread that already runs an event loop (a notebook's kernel, another browser of this process)."""
+    failure: list[str] = []
+
+    def attempt() -> None:
+        try:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as pw:
+                pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS)).close()
+        except Exception as err:  # Playwright's message runs to dozens of lines of call log: the first says what
+            failure.append(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+
+    thread = threading.Thread(target=attempt, name="chromium-check")
+    thread.start()
+    thread.join()
+    return failure[0] if failure else None
 
 
 @contextlib.contextmanager
