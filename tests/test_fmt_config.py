@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eenzaamheid_data import fmt
-from eenzaamheid_data.config import Settings, default_data_dir
+from eenzaamheid_data.config import Settings, default_data_dir, default_reports_dir
 from eenzaamheid_data.errors import BadInputError
 
 
@@ -76,3 +76,12 @@ def test_default_data_dir_finds_the_checkout(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "notebooks").mkdir()
     assert default_data_dir(tmp_path / "notebooks") == tmp_path / "data"
+
+
+def test_default_reports_dir_is_the_checkouts_wherever_the_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    assert default_reports_dir(tmp_path / "notebooks") == default_reports_dir(tmp_path) == tmp_path / "reports"
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert default_reports_dir() == tmp_path / "reports"  # not ../reports of wherever papermill was started

@@ -91,6 +91,16 @@ def default_data_dir(start: Path | None = None) -> Path:
     return Path(cache_home) / "eenzaamheid-data"
 
 
+def default_reports_dir(start: Path | None = None) -> Path:
+    """The project's ``reports/`` folder when run inside a checkout (wherever in it: a notebook runs in
+    ``notebooks/``, papermill in the current folder), else ``reports`` in the current folder."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "reports").is_dir():
+            return folder / "reports"
+    return Path("reports")
+
+
 def _number(key: str, text: str, kind: type, least: float) -> float | int:
     try:
         value = kind(text)
