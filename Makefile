@@ -38,7 +38,7 @@ test: $(STAMP) browser ## install what is needed and run the tests (offline: loc
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test-live: $(STAMP) ## check the real CBS/PDOK services (needs internet)
-	$(BIN)/python -m pytest -m live -p no:cacheprovider tests/test_live.py
+	EENZAAMHEID_LIVE=required $(BIN)/python -m pytest -m live -p no:cacheprovider tests/test_live.py
 
 bench: $(STAMP) ## run the benchmarks in bench/ and print the figures
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -7,7 +7,9 @@ They use a throw-away cache, so they always ask the services themselves.
 
 from __future__ import annotations
 
+import os
 import socket
+
 import pytest
 
 from eenzaamheid_data import checks, rivm
@@ -29,6 +31,8 @@ def _reachable(url: str) -> bool:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     for url in (DEFAULT_RIVM_URL, DEFAULT_CBS_URL, DEFAULT_PDOK_URL):
         if not _reachable(url):
+            if os.environ.get("EENZAAMHEID_LIVE") == "required":  # `make test-live`: a check not done is no pass
+                pytest.fail(f"{url} cannot be reached from here (no network): the live check was NOT done")
             pytest.skip(f"{url} cannot be reached from here (no network)")
     return Settings(data_dir=tmp_path_factory.mktemp("live") / "data", retries=2)
 
