@@ -528,6 +528,17 @@ def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: P
 
 
 @needs_library
+def test_an_older_year_says_whom_it_counted_and_whose_inhabitants(world: batch.ReportInputs) -> None:
+    older = content.build_content(world.figures, world.wijk_figures, world.gemeenten, world.population, world.regional,
+                                  world.age_bands, world.wijk_boundaries, "GM9101", jaar=2016, today=TODAY)
+    page = text_of(render.render_html(older))
+    assert "Kerncijfers 2016: inwoners van 19 jaar en ouder" in page and texts.AGE_19PLUS_NOTE.format(jaar=2016) in page
+    assert older.aantallen is not None and texts.PEOPLE_OTHER_YEAR.format(inwoners=2024, jaar=2016) in older.aantallen.notes
+    newest = _build(world, "GM9101")
+    assert not newest.leeftijd_noot and newest.aantallen is not None and newest.aantallen.notes == (texts.PEOPLE_NOTE,)
+
+
+@needs_library
 def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world: batch.ReportInputs) -> None:
     built = _build(world, "GM9104")
     assert built.ggd_enkel

@@ -191,6 +191,8 @@ class GemeenteReport:
     meldingen: tuple[str, ...] = ()
     bron: Mapping[str, Any] = field(default_factory=dict)
     vergelijkbaar_tekst: str = ""
+    leeftijd_noot: str = ""
+    """Set for 2012 and 2016, when the survey counted from 19: how to read '18 jaar en ouder' in this report."""
     """Why there is no chart of similar gemeenten, when there is none."""
 
     @property
@@ -679,9 +681,13 @@ def build_content(
     trend = None if trend_table.empty else _draw(
         "trend", "Eenzaamheid door de jaren heen", partial(charts.trend_chart, trend_table), source,
         notes=(texts.TREND_NOTE,))
+    population_year = (population.attrs.get("bron") or {}).get("year")
+    people_notes = [texts.PEOPLE_NOTE]
+    if population_year and int(population_year) != jaar:  # e.g. --year 2012 with today's inhabitants: say so
+        people_notes.append(texts.PEOPLE_OTHER_YEAR.format(inwoners=int(population_year), jaar=jaar))
     aantallen = None if people.empty else _draw(
         "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people), source,
-        notes=(texts.PEOPLE_NOTE,))
+        notes=tuple(people_notes))
 
     wijk_rows = wijk_figures[wijk_figures["gemeentecode"] == gemeentecode] if wijk_figures is not None else pd.DataFrame()
     wijken: tuple[Aandachtswijk, ...] = ()
@@ -740,6 +746,7 @@ def build_content(
         kaart=kaart,
         aandachtswijken=wijken,
         aandacht_tekst=aandacht_tekst,
+        leeftijd_noot=texts.AGE_19PLUS_NOTE.format(jaar=jaar) if jaar in analysis.YEARS_19PLUS else "",
         vergelijkbaar=vergelijkbaar,
         landelijk=landelijk,
         ondersteuning=support_pointers(gem_rows, nl_rows, wijken, naam),

@@ -302,7 +302,7 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
 
     fig, ax = _slide(
         f"Eenzaamheid in {report.gemeentenaam}, {report.jaar}",
-        "Inwoners van 18 jaar en ouder; tussen haakjes het 95%-interval",
+        f"Inwoners van {'19' if report.leeftijd_noot else '18'} jaar en ouder; tussen haakjes het 95%-interval",
         report.bronregel, report.demo,
     )
     ax.set_axis_off()

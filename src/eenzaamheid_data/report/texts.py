@@ -186,6 +186,10 @@ PRINTED_TABLES = frozenset({"trend", "kaart"})
 MAP_HIGHLIGHT_LABEL = "Dikke rand: vraagt aandacht"
 TREND_AGE_BREAK = "let op: andere leeftijdsgrens dan bij de vorige meting"
 PEOPLE_NOTE = "Het aantal is het percentage maal het aantal inwoners, afgerond. Het is een schatting."
+AGE_19PLUS_NOTE = ("Let op: in {jaar} telde de Gezondheidsmonitor inwoners vanaf 19 jaar. Waar in dit rapport '18 jaar en "
+                   "ouder' of '18 tot 65 jaar' staat, gaat het voor {jaar} om 19 jaar en ouder en 19 tot 65 jaar.")
+PEOPLE_OTHER_YEAR = ("Let op: het aantal inwoners is dat van {inwoners}, het percentage dat van {jaar}. Het aantal is dus "
+                     "een schatting voor nu, met het percentage van toen.")
 SIMILAR_NOTE = (
     "Vergelijkbaar betekent hier: ongeveer even stedelijk, even groot en met een even groot aandeel 65-plussers. "
     "De gemeenten lijken dus niet in alles op elkaar."
