@@ -90,6 +90,8 @@ def test_unreachable_source_exits_1_and_then_works_from_the_cache(env: dict[str,
     result = run(["fetch", "-o", "a.csv"], dead, tmp_path)
     assert result.returncode == 1
     assert "did not answer" in result.stderr and "Traceback" not in result.stderr
+    error = next(line for line in result.stderr.splitlines() if line.startswith("error: "))
+    assert "after 2 attempts" in error and "Connection refused)" in error and "object at 0x" not in error  # the cause, whole
     assert not (tmp_path / "a.csv").exists()
 
     with ODataReplica(world_tables()) as server:  # a source that goes away later

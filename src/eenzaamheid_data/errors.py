@@ -5,6 +5,7 @@ The command line turns each into one line on stderr and its ``exit_code``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -81,3 +82,19 @@ class MissingDataError(EenzaamheidError):
 
 class SourceChangedError(InvalidDataError):
     """The source's metadata no longer matches what the package expects (a key or code is gone)."""
+
+
+def short_reason(err: BaseException, limit: int = 200) -> str:
+    """A network error in a few readable words: the innermost cause (a refused connection, a name that does
+    not resolve), without urllib3's object reprs, cut at a word."""
+    reason: object = err
+    inner = err.args[0] if getattr(err, "args", None) else None
+    if hasattr(inner, "reason"):  # requests' ConnectionError wraps urllib3's MaxRetryError, which holds the cause
+        reason = inner.reason  # type: ignore[union-attr]
+    text = str(reason).strip()
+    text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", text)
+    text = text.splitlines()[0].strip() if text else type(reason).__name__
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text
+

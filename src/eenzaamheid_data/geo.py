@@ -25,7 +25,7 @@ import shapely
 from . import fmt
 from .cache import Cache, CacheEntry, utc_now
 from .config import DEFAULT_PDOK_URL, Settings
-from .errors import BadInputError, InvalidDataError, MissingDataError, SourceUnreachableError
+from .errors import BadInputError, InvalidDataError, MissingDataError, SourceUnreachableError, short_reason
 from .odata import transient_errors
 
 if TYPE_CHECKING:
@@ -163,23 +163,19 @@ class _Http:
                         raise InvalidDataError(f"{what}: {url} did not answer with a JSON object")
                     return document, response.headers
             except self.retryable as err:
-                problem = _short(err)
+                problem = short_reason(err)
             if attempt < attempts:
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)
                 log.warning("%s: %s; retry %d of %d in %.0f s", what, problem, attempt, attempts - 1, delay)
                 self.sleep(delay)
         raise SourceUnreachableError(
-            f"{urlsplit(url).netloc} did not answer for {what} after {attempts} attempts ({problem})",
+            f"{urlsplit(url).netloc} did not answer for {what} after {fmt.count(attempts, 'attempt', 'attempts')} ({problem})",
             hint="check the network or EENZAAMHEID_PDOK_URL; try again later",
         )
 
     def close(self) -> None:
         self.session.close()
 
-
-def _short(err: BaseException) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:160]
 
 
 def _is_exception_report(response: requests.Response) -> bool:
@@ -208,7 +204,7 @@ def _download(settings: Settings, level: str, year: int, sleep: Sleep) -> tuple[
             wfs_problem = _Refused(404, url, "no features")
         except (_Refused, _Incomplete, SourceUnreachableError) as err:
             wfs_problem = err
-        log.info("%s: WFS gave nothing whole (%s); trying the OGC API", what, _short(wfs_problem))
+        log.info("%s: WFS gave nothing whole (%s); trying the OGC API", what, short_reason(wfs_problem))
         ogc_problem: _Refused | SourceUnreachableError | None = None
         try:
             features, crs, url = _fetch_ogc(http, ogc_base_url(settings), layer, year, what)
@@ -219,7 +215,7 @@ def _download(settings: Settings, level: str, year: int, sleep: Sleep) -> tuple[
         if isinstance(wfs_problem, _Incomplete):
             raise InvalidDataError(
                 f"{what}: {wfs_problem}, and the OGC API did not give the layer either "
-                f"({_short(ogc_problem) if ogc_problem else 'no features'})",
+                f"({short_reason(ogc_problem) if ogc_problem else 'no features'})",
                 hint="nothing was cached; try again later, or run `eenzaamheid check-sources`",
             )
         if isinstance(ogc_problem, SourceUnreachableError):

@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import fmt
 from .cache import Cache, CacheEntry, age_text
 from .config import Settings
-from .errors import InvalidDataError, SourceChangedError, SourceUnreachableError, UnknownTableError
+from .errors import InvalidDataError, SourceChangedError, SourceUnreachableError, UnknownTableError, short_reason
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +139,15 @@ class ODataCatalog:
             except (requests.RequestException, KeyError, TypeError, AttributeError) as err:
                 # an answer that is not OData v3 JSON ({"value": [...], "odata.nextLink": absolute URL})
                 raise SourceChangedError(
-                    f"{self.host} answered {what} in a shape the OData v3 client cannot read ({type(err).__name__}: {_short(err)})",
+                    f"{self.host} answered {what} in a shape the OData v3 client cannot read ({type(err).__name__}: {short_reason(err)})",
                     hint="check the endpoint setting; run `eenzaamheid check-sources`",
                 ) from None
             if attempt < attempts:
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)
-                log.warning("%s: %s; retry %d of %d in %.0f s", what, _short(problem), attempt, attempts - 1, delay)
+                log.warning("%s: %s; retry %d of %d in %.0f s", what, short_reason(problem), attempt, attempts - 1, delay)
                 self._sleep(delay)
         raise SourceUnreachableError(
-            f"{self.base_url} did not answer for {what} after {attempts} attempts ({_short(problem)})",
+            f"{self.base_url} did not answer for {what} after {fmt.count(attempts, 'attempt', 'attempts')} ({short_reason(problem)})",
             hint="check the network or the endpoint setting; try again later",
         )
 
@@ -239,10 +240,6 @@ class ODataCatalog:
     def data_properties(self, table: str) -> list[dict]:
         return self.records(table, "DataProperties")
 
-
-def _short(err: BaseException) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:160]
 
 
 def _table_hint(table: str) -> str:
