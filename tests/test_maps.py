@@ -132,7 +132,7 @@ def test_fixed_classes_use_the_given_limits() -> None:
     [
         ({"scheme": "fixed"}, "needs class limits"),
         ({"scheme": "quantiles", "bins": [30, 40]}, "go with classification 'fixed'"),
-        ({"scheme": "fixed", "bins": [40, 30]}, "do not rise"),
+        ({"scheme": "fixed", "bins": [40.5, 30]}, "limits 40.5, 30 do not rise"),  # an English message: decimal points
         ({"scheme": "fixed", "bins": [40]}, "do not rise"),
         ({"scheme": "jenks"}, "unknown classification"),
         ({"k": 0}, "cannot make 0 classes"),

@@ -155,7 +155,7 @@ def _check_bins(bins: Sequence[float]) -> tuple[float, ...]:
         raise BadInputError(f"class limits {list(bins)!r} are not numbers", hint="give numbers such as 30,40,50,60") from None
     if len(edges) < 2 or not all(math.isfinite(e) for e in edges) or any(b <= a for a, b in zip(edges, edges[1:])):
         raise BadInputError(
-            f"class limits {', '.join(fmt.number(e) for e in edges)} do not rise",
+            f"class limits {', '.join(f'{e:g}' for e in edges)} do not rise",  # English message: decimal points
             hint="give at least two increasing limits, e.g. 30,40,50,60 (three classes)",
         )
     return edges
@@ -193,11 +193,11 @@ def classify(
             if (y < edges[0]).any():
                 labels[0] = f"≤ {fmt.pct(edges[1])}"
                 log.warning("values below the lowest class limit %s are shown in the lowest class, now labelled '%s'",
-                            fmt.pct(edges[0]), labels[0])
+                            f"{edges[0]:g}%", labels[0])
             if (y > edges[-1]).any():
                 labels[-1] = f"> {fmt.pct(edges[-2])}"
                 log.warning("values above the highest class limit %s are shown in the highest class, now labelled '%s'",
-                            fmt.pct(edges[-1]), labels[-1])
+                            f"{edges[-1]:g}%", labels[-1])
     elif len(y) == 0:
         edges, labels = (), []
     else:
