@@ -175,6 +175,10 @@ def test_unknown_gemeente_and_year_and_level(replica: ODataReplica, settings_for
         rivm.load_figures(settings, level="wijk", gemeente="Bergen")
     with pytest.raises(BadInputError, match="no survey year 2019"):
         rivm.load_figures(settings, years=[2019])
+    with pytest.raises(BadInputError, match="not whole years"):
+        rivm.load_figures(settings, years=["twintig"])
+    for years in (2024, "2024", ["2024"]):  # a notebook parameter may arrive as text or a single year
+        assert set(rivm.load_figures(settings, years=years)["jaar"]) == {2024}  # type: ignore[arg-type]
     with pytest.raises(BadInputError, match="unknown level"):
         rivm.load_figures(settings, level="provincie")  # type: ignore[arg-type]
 

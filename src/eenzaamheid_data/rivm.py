@@ -480,6 +480,8 @@ def load_figures(
     table = (table or DEFAULT_TABLE).strip().upper()
     if level not in LEVELS:
         raise BadInputError(f"unknown level {level!r}", hint=f"use one of: {', '.join(LEVELS)}")
+    years = _as_years(years)
+    gemeente = str(gemeente).strip() if gemeente is not None else None  # a code may come as a number (9001)
     source = catalog(settings, progress)
     schema = resolve_schema(source, table)
     gemeentecode = resolve_gemeente(source, schema, gemeente) if gemeente else None
@@ -552,6 +554,18 @@ def _provenance(schema: TableSchema, source: ODataCatalog, raw_entries: list[Cac
         "raw": [str(e.path) for e in raw_entries],
         "rows": len(tidy),
     }
+
+
+def _as_years(years: object) -> list[int] | None:
+    """``years`` as whole years: 2024, "2024", [2022, "2024"] all work (a notebook parameter may be text)."""
+    if years is None:
+        return None
+    items = [years] if isinstance(years, (int, str)) else years
+    try:
+        out = [int(str(y).strip()) for y in items]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise BadInputError(f"years={years!r} are not whole years", hint="for example years=[2022, 2024]") from None
+    return out
 
 
 def resolve_gemeente(source: ODataCatalog, schema: TableSchema, text: str) -> str:
