@@ -432,3 +432,27 @@ def _close_figures():  # noqa: ANN202
 def test_nothing_changed_matplotlib_defaults() -> None:
     assert matplotlib.rcParams["hatch.linewidth"] == matplotlib.rcParamsDefault["hatch.linewidth"]
     assert matplotlib.rcParams["font.size"] == matplotlib.rcParamsDefault["font.size"]
+
+
+def test_highlight_takes_a_wijk_name_on_a_wijk_map() -> None:
+    from eenzaamheid_data.cli.map_command import _resolve_highlight
+    from eenzaamheid_data.errors import UnknownRegionError
+
+    class Lookup:  # the gemeente lookup: knows no wijken
+        def __init__(self, frame: pd.DataFrame) -> None:
+            pass
+
+        def resolve(self, text: str) -> str:
+            if text == "Zuidland":
+                return "GM0006"
+            raise UnknownRegionError(text)
+
+    wijken = pd.DataFrame({"regiocode": ["WK000601", "WK000602", "WK000603"], "regionaam": ["Noord", "Haven", "Haven"],
+                           "niveau": "wijk"})
+    assert _resolve_highlight("noord", "wijk", pd.DataFrame(), Lookup, wijken) == "WK000601"
+    assert _resolve_highlight("Zuidland", "wijk", pd.DataFrame(), Lookup, wijken) == "GM0006"  # a gemeente still works
+    assert _resolve_highlight("wk000602", "wijk", pd.DataFrame(), Lookup, wijken) == "WK000602"
+    with pytest.raises(BadInputError, match="names 2 areas on this map"):
+        _resolve_highlight("Haven", "wijk", pd.DataFrame(), Lookup, wijken)
+    with pytest.raises(BadInputError, match="did you mean: Noord"):
+        _resolve_highlight("Noordd", "wijk", pd.DataFrame(), Lookup, wijken)

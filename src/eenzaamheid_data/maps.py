@@ -531,7 +531,7 @@ def _highlight(ax: Axes, gdf: gpd.GeoDataFrame, highlight: str | Sequence[str]) 
         if rows.empty and key.upper().startswith("GM"):
             rows = gdf[gdf["statcode"].map(gemeente_of) == key.upper()]
         if rows.empty:
-            raise BadInputError(f"{key!r} is not on this map", hint="give the code (e.g. GM0363) of a region on the map")
+            raise BadInputError(f"{key!r} is not on this map", hint="name a region the map shows (its code or name)")
         shapes.append(shapely.union_all(rows.geometry.to_numpy()))
     gpd.GeoSeries(shapes, crs=gdf.crs).boundary.plot(ax=ax, color=HIGHLIGHT_COLOR, linewidth=2.2, zorder=4)
     ax.collections[-1].set_gid("highlight")

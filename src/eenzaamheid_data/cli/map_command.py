@@ -136,7 +136,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         else:
             figures = rivm.load_figures(s, table=table, level=args.level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
         survey_year = args.year or int(max(figures["jaar"]))
-        highlight = _resolve_highlight(args.highlight, args.level, gemeenten, GemeenteLookup)
+        highlight = _resolve_highlight(args.highlight, args.level, gemeenten, GemeenteLookup, figures)
         # a wijk or buurt map is of one gemeente: read only its part of the national layer
         boundaries = geo.load_boundaries(s, level=args.level, year=year_of_classification,
                                          gemeenten=None if args.level == "gemeente" else area.gemeentecodes)
@@ -166,13 +166,29 @@ def _nothing_to_colour(figures: pd.DataFrame, indicator: str, year: int, age: st
     return None
 
 
-def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lookup_class: type) -> str | None:
+def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lookup_class: type,
+                       figures: pd.DataFrame | None = None) -> str | None:
+    """A code to outline: a wijk or buurt code, a wijk or buurt name on such a map, or a gemeente."""
     if not text:
         return None
     upper = text.strip().upper()
     if upper.startswith(("WK", "BU")) and upper[2:].isdigit():
         return upper
-    return lookup_class(gemeenten).resolve(text)
+    names = pd.DataFrame(columns=["regiocode", "regionaam"])
+    if level != "gemeente" and figures is not None:
+        names = figures.loc[figures["niveau"] == level, ["regiocode", "regionaam"]].drop_duplicates("regiocode")
+        hits = names[names["regionaam"].astype(str).str.casefold() == text.strip().casefold()]
+        if len(hits) == 1:
+            return str(hits["regiocode"].iloc[0])
+        if len(hits) > 1:
+            raise BadInputError(f"{text!r} names {len(hits)} areas on this map", hint="give the code: " + ", ".join(hits["regiocode"]))
+    try:
+        return lookup_class(gemeenten).resolve(text)
+    except UnknownRegionError:
+        close = difflib.get_close_matches(text.strip(), names["regionaam"].astype(str).tolist(), n=3, cutoff=0.6)
+        if close:
+            raise BadInputError(f"no {level} or gemeente {text!r} on this map", hint="did you mean: " + ", ".join(close)) from None
+        raise
 
 
 def _outlines(settings: Settings, level: str, area: Area, year: int) -> gpd.GeoDataFrame | None:
