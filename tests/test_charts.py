@@ -212,7 +212,7 @@ def test_trend_chart_lines_bands_years_and_the_19plus_note() -> None:
     assert texts(ax, "note") == ["2012 en 2016: 19 jaar en ouder"]
     assert legend_texts(ax) == ["Eenzaam", "Sociaal eenzaam"]
     assert result.summary == ("In Voorbeeldstad was in 2022 50,0% van de inwoners van 18 jaar en ouder eenzaam "
-                              "(95%-interval 48,5–51,5%); sinds 2020 (46,0%) is dat aantoonbaar gestegen.")
+                              "(95%-interval 48,5–51,5%); sinds 2020 (46,0%; 95%-interval 44,0–48,0%) is dat aantoonbaar gestegen.")
     later = charts.trend_chart(trend[trend["jaar"] >= 2020])
     assert texts(later.ax, "note") == []
     across = charts.trend_chart(trend[trend["jaar"] <= 2020])  # the newest step crosses 19+ → 18+: said so
@@ -280,7 +280,7 @@ def test_similar_chart_highlights_the_gemeente_and_counts_tested_differences(sim
     assert bold == ["Voorbeeldstad"]
     highlighted = [line for line in ax.lines if line.get_gid() == "points-highlight"]
     assert len(highlighted) == 1 and list(highlighted[0].get_xdata()) == [52.0]
-    assert n_points(ax) == 4 and legend_texts(ax) == ["Nederland (48,6%)"]
+    assert n_points(ax) == 4 and legend_texts(ax) == ["Nederland (48,6%; 95%-interval 48,3–48,9%)"]
     assert result.summary == ("In Voorbeeldstad is 52,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 50,0–54,0%); "
                               "van de 3 vergelijkbare gemeenten liggen er 1 aantoonbaar hoger dan Voorbeeldstad, 1 aantoonbaar lager "
                               "en 1 niet aantoonbaar anders.")
@@ -312,7 +312,7 @@ def test_national_age_band_chart_says_it_is_another_survey() -> None:
     assert ax.get_title(loc="left") == "Eenzaam naar leeftijd in heel Nederland, 2023"
     assert len([p for p in ax.patches if p.get_gid() == "bars"]) == 6 and n_whiskers(ax) == 6
     assert texts(ax, "missing") == ["geen gegevens"]
-    assert "46,0%" in texts(ax, "value-label") and legend_texts(ax) == ["Totaal 15 jaar en ouder (41,5%)"]
+    assert "46,0%" in texts(ax, "value-label") and legend_texts(ax) == ["Totaal 15 jaar en ouder (41,5%; 95%-interval 40,0–43,0%)"]
     assert ax.get_ylim()[0] == 0  # bars start at zero
     assert tick_texts(ax) == ["15 tot 25", "25 tot 35", "35 tot 45", "45 tot 55", "55 tot 65", "65 tot 75", "75 en ouder"]
     assert result.summary == ("Volgens het CBS-onderzoek Sociale samenhang en welzijn (15 jaar en ouder), een andere meting dan de "

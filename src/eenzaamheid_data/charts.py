@@ -352,13 +352,19 @@ def _ref_color(name: str) -> str:
     return OTHER_COLOR
 
 
-def _reference_lines(ax: Axes, reference_lines: Mapping[str, float] | None, *, horizontal: bool = True) -> list[Line2D]:
+Reference = float | tuple[float, float, float]
+"""A reference line's value, or (value, lower, upper) to name its 95%-interval in the legend too."""
+
+
+def _reference_lines(ax: Axes, reference_lines: Mapping[str, Reference] | None, *, horizontal: bool = True) -> list[Line2D]:
     handles = []
-    for i, (name, value) in enumerate((reference_lines or {}).items()):
+    for i, (name, given) in enumerate((reference_lines or {}).items()):
+        value, low, high = given if isinstance(given, tuple) else (given, np.nan, np.nan)
         if _nan(value):
             continue
+        shown = fmt.pct(value) if _nan(low) or _nan(high) else fmt.pct_and_interval(value, low, high)
         style: dict[str, Any] = dict(color=_ref_color(name), linestyle=_REF_STYLES[i % len(_REF_STYLES)], linewidth=1.2, zorder=1,
-                     label=f"{name} ({fmt.pct(value)})", gid="reference")
+                     label=f"{name} ({shown})", gid="reference")
         handles.append(ax.axvline(float(value), **style) if horizontal else ax.axhline(float(value), **style))
     return handles
 
@@ -369,7 +375,7 @@ def interval_chart(
     label_col: str,
     ax: Axes | None = None,
     title: str | None = None,
-    reference_lines: Mapping[str, float] | None = None,
+    reference_lines: Mapping[str, Reference] | None = None,
     source: str | None = None,
     value_label: str = "Percentage",
     highlight: str | Sequence[str] | None = None,
@@ -588,7 +594,8 @@ def _trend_summary(trend_df: pd.DataFrame, naam: str) -> str:
     prev = earlier.iloc[-1]
     change = last.get("verandering") if "verandering" in last else None
     if change in _CHANGE_PHRASES and not _nan(prev["waarde"]):
-        text += f"; sinds {int(prev['jaar'])} ({fmt.pct(prev['waarde'])}) is dat {_CHANGE_PHRASES[change]}."
+        before = fmt.pct_and_interval(prev["waarde"], prev.get("ondergrens"), prev.get("bovengrens"))
+        text += f"; sinds {int(prev['jaar'])} ({before}) is dat {_CHANGE_PHRASES[change]}."
         if bool(last.get("leeftijdsgrens_gewijzigd", False)):
             who_then = fmt.AGE_LABELS.get(str(prev.get("leeftijdsgrens")), str(prev.get("leeftijdsgrens")))
             text += f" Let op: in {int(prev['jaar'])} ging het om inwoners van {who_then}."
@@ -739,7 +746,9 @@ def similar_chart(
     shown = compare(shown, shown.iloc[[0]], on=()).rename(columns={"verschil": "verschil_met_gemeente"})
     shown.loc[0, "verschil_met_gemeente"] = NOT_APPLICABLE
     naam = str(shown.loc[0, "regionaam"])
-    refs = {"Nederland": float(national["waarde"].iloc[0])} if len(national) and not _nan(national["waarde"].iloc[0]) else None
+    nl = national.iloc[0] if len(national) else None
+    refs = ({"Nederland": (float(nl["waarde"]), float(nl["ondergrens"]), float(nl["bovengrens"]))}
+            if nl is not None and not _nan(nl["waarde"]) else None)
     shown.attrs = {"bron": dict(similar_figures.attrs.get("bron", {}))}  # the demo mark follows the data
     chart_title = title if title is not None else f"{naam} en vergelijkbare gemeenten, {INDICATOR_PHRASES[indicator]}, {jaar}"
     result = interval_chart(shown, label_col="regionaam", ax=ax, title=chart_title, reference_lines=refs, source=source,
@@ -804,7 +813,8 @@ def national_age_band_chart(
     ax.set_xticks(x, [band_label(b) for b in frame["leeftijdsband"]], fontsize=_LABEL_SIZE)
     ax.set_xlabel("Leeftijd (jaar)", fontsize=_LABEL_SIZE)
     total = bands.attrs.get("totaal") or {}
-    handles = _reference_lines(ax, {"Totaal 15 jaar en ouder": total.get("waarde", np.nan)}, horizontal=False)
+    handles = _reference_lines(ax, {"Totaal 15 jaar en ouder": (total.get("waarde", np.nan), total.get("ondergrens", np.nan),
+                                                                total.get("bovengrens", np.nan))}, horizontal=False)
     _, hi = _limits(value, high, [total.get("waarde", np.nan)], start_at_zero=True, pad_right=0.12)
     ax.set_ylim(0, hi)
     ax.yaxis.set_major_formatter(_PctFormatter())

@@ -610,11 +610,13 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
         wijken = "wijk" if len(codes) == 1 else f"{len(codes)} wijken"
         if len(known) == 1:
             summary = (f"Kaart van de {wijken} van {naam}: alleen voor {low['regionaam']} is een cijfer bekend; daar is "
-                       f"{fmt.pct(low['waarde'])} van de inwoners van 18 jaar en ouder eenzaam ({jaar}).")
+                       f"{fmt.pct_with_interval(low['waarde'], low['ondergrens'], low['bovengrens'])} van de inwoners van "
+                       f"18 jaar en ouder eenzaam ({jaar}).")
         else:
+            low_text, high_text = (fmt.pct_with_interval(r["waarde"], r["ondergrens"], r["bovengrens"]) for r in (low, high))
             summary = (
                 f"Kaart van de {wijken} van {naam}: het percentage eenzame inwoners van 18 jaar en ouder in {jaar} "
-                f"loopt van {fmt.pct(low['waarde'])} in {low['regionaam']} tot {fmt.pct(high['waarde'])} in {high['regionaam']}."
+                f"loopt van {low_text} in {low['regionaam']} tot {high_text} in {high['regionaam']}."
             )
         missing = len(values) - len(known)
         if missing:
