@@ -633,6 +633,7 @@ def test_batch_renders_in_parallel_and_reports_a_failing_gemeente(world: batch.R
     assert list(result.failed) == ["GM9199"] and "Zonder Cijfers" in result.failed["GM9199"]
     index = result.index.read_text(encoding="utf-8")
     assert 'href="2024/GM9101-ooststad.html"' in index and "Zonder Cijfers" in index
+    assert fmt.source_line(world.figures.attrs["bron"]) in text_of(index)  # source, fetch date, CC BY 4.0
     assert result.reports["GM9104"] == tmp_path / "2024" / "GM9104-eilanddorp.html"
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import fmt
 from ..config import Settings
 from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, UnknownRegionError
 from . import texts
@@ -347,8 +348,9 @@ def render_reports(
         IndexEntry(o.gemeentecode, o.gemeentenaam, o.jaar, o.html, o.pdf, o.slides[0].parent if o.slides else None, o.error)
         for o in outcomes
     ]
-    demo = bool(inputs.figures.attrs.get("bron", {}).get("demo"))
-    result.index = write_index(entries, Path(output_dir), demo=demo, today=today, title=title)
+    bron = inputs.figures.attrs.get("bron", {})
+    result.index = write_index(entries, Path(output_dir), demo=bool(bron.get("demo")), today=today, title=title,
+                               source=fmt.source_line(bron) if bron else None)
     return result
 
 

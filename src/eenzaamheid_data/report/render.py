@@ -379,10 +379,11 @@ class IndexEntry:
 
 
 def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = False, today: date | None = None,
-                title: str | None = None) -> Path:
+                title: str | None = None, source: str | None = None) -> Path:
     """``out_dir/index.html`` with a relative link to every report of the run, and the failures.
 
-    ``title`` names what the run covers ("Eenzaamheid in de gemeenten van GGD Fryslân")."""
+    ``title`` names what the run covers ("Eenzaamheid in de gemeenten van GGD Fryslân"); ``source`` is the
+    figures' source line (publisher, table, years, fetch date, CC BY 4.0), shown at the foot."""
     out_dir = Path(out_dir)
 
     def rel(path: Path | None) -> str | None:
@@ -397,5 +398,6 @@ def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = Fa
     html = _environment().get_template("index.html.j2").render(
         ok=ok, failed=failed, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
         demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()), title=title or texts.INDEX_TITLE,
+        source=source,
     )
     return _write(out_dir / "index.html", html.encode("utf-8"))
