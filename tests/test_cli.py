@@ -165,3 +165,10 @@ def test_check_sources_against_the_replica(env: dict[str, str], tmp_path: Path) 
     assert any("Gebieden in Nederland 2024" in line and " ok " in line for line in lines)
     assert any(line.startswith("PDOK") and "FAILED" in line for line in lines)  # no PDOK server given
     assert result.returncode == 1
+
+
+def test_version(env: dict[str, str], tmp_path: Path) -> None:
+    from eenzaamheid_data import __version__
+
+    result = run(["--version"], env, tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == f"eenzaamheid {__version__}"

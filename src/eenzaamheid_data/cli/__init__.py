@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from .. import __version__
 from ..config import Settings
 from ..errors import EenzaamheidError
 from . import data_commands
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Loneliness figures per gemeente, wijk and age group: fetch, map, report.",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="show more (-vv: debug)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     data_commands.register(sub)
     for module in _optional_commands():
