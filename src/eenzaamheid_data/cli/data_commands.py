@@ -178,7 +178,7 @@ def run_gemeenten(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     shown = found[["gemeentecode", "gemeentenaam", "provincienaam", "ggdregionaam"]]
     shown.columns = ["code", "name", "provincie", "GGD-regio"]
-    print(shown.to_string(index=False))
+    print(_left_aligned(shown))
     print(f"{len(found)} of {len(frame)} gemeenten (indeling {schema.classification_year})", file=sys.stderr)
     return 0
 
@@ -191,3 +191,13 @@ def run_check_sources(args: argparse.Namespace, settings: Settings) -> int:
     bad = [c for c in checks if c.status != "ok"]
     print(f"{len(checks) - len(bad)} of {len(checks)} checks hold", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _left_aligned(frame: pd.DataFrame) -> str:
+    """A text table with every column left-aligned (names read better so than pandas' right-aligned text)."""
+    texts = frame.astype(str)
+    widths = {c: max(len(str(c)), int(texts[c].str.len().max() or 0)) for c in frame.columns}
+    lines = [" ".join(str(c).ljust(widths[c]) for c in frame.columns)]
+    lines += [" ".join(row[c].ljust(widths[c]) for c in frame.columns) for _, row in texts.iterrows()]
+    return "\n".join(line.rstrip() for line in lines)
+
