@@ -67,10 +67,11 @@ def test_get_or_fetch_refetches_a_corrupt_entry(tmp_path: Path) -> None:
     assert cache.read(path).json() == [42]
 
 
-def test_offline_says_what_is_missing(tmp_path: Path) -> None:
-    cache = Cache(tmp_path)
+def test_offline_says_what_is_missing_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
     with pytest.raises(NotCachedError, match="offline: table T is needed but it is not in the cache"):
-        cache.get_or_fetch(cache.path("t.json"), lambda: (b"[]", {}), what="table T", offline=True)
+        cache.get_or_fetch(cache.path("sub", "t.json"), lambda: (b"[]", {}), what="table T", offline=True)
+    assert not (tmp_path / "cache").exists()  # no folder, no lock file: an offline run only reads
 
 
 def test_offline_reports_a_corrupt_entry(tmp_path: Path) -> None:
@@ -80,6 +81,7 @@ def test_offline_reports_a_corrupt_entry(tmp_path: Path) -> None:
     path.write_bytes(b"[1]")
     with pytest.raises(NotCachedError, match="corrupt"):
         cache.get_or_fetch(path, lambda: (b"[]", {}), what="table T", offline=True)
+    assert path.read_bytes() == b"[1]"  # kept as it was, for a look
 
 
 def test_refresh_failure_keeps_cached_copy_and_tells_its_age(tmp_path: Path) -> None:

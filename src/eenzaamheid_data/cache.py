@@ -155,14 +155,17 @@ class Cache:
 
         ``is_current`` lets derived entries declare themselves stale (their inputs changed).
         """
-        with self.lock(path):
+        # Offline only reads: no lock file, no folders (a file is replaced in one rename, so a reader never sees
+        # half of one); nothing is left behind by a run that may not fetch.
+        with contextlib.nullcontext() if offline else self.lock(path):
             cached: CacheEntry | None = None
             problem = ""
             try:
                 cached = self.read(path)
             except CorruptCacheError as err:
                 problem = f"the cached copy is corrupt ({err})"
-                log.warning("%s: %s; fetching it again", what, problem)
+                if not offline:
+                    log.warning("%s: %s; fetching it again", what, problem)
             usable = cached is not None and (is_current is None or is_current(cached.meta))
             if usable and not refresh:
                 return cached  # type: ignore[return-value]
