@@ -708,6 +708,13 @@ def test_cli_report_stops_on_an_unknown_name_before_writing(tmp_path: Path) -> N
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+def test_cli_demo_has_one_table_and_says_so(tmp_path: Path) -> None:
+    result = _cli(["fetch", "--demo", "--table", "50120NED"], tmp_path)  # a real table id, not in the demo world
+    assert result.returncode == 2 and "the demo data have only table 50150NED" in result.stderr
+    assert "check-sources" not in result.stderr  # not a source that changed
+
+
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
 def test_cli_demo_checks_the_gemeente_before_writing(tmp_path: Path) -> None:
     result = _cli(["demo", "--gemeente", "Voorbeeldsatd", "--output-dir", "out"], tmp_path)
     assert result.returncode == 2 and "Voorbeeldstad" in result.stderr and "Traceback" not in result.stderr

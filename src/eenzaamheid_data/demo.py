@@ -15,11 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import demo_world as world
+from . import rivm
 from .config import Settings
 from .testing.cbs_tables import Region, cbs_eenzaamheid_table, gebieden_table, kerncijfers_table, rivm_health_table
 from .testing.odata_replica import ODataReplica, ReplicaTable
 
-RIVM_TABLE = "50150NED"
+RIVM_TABLE = rivm.DEMO_TABLE
 GEBIEDEN_TABLE = "85755NED"
 KERNCIJFERS_TABLE = "85984NED"
 NATIONAL_TABLE = "85766NED"

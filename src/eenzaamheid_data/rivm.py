@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 KNOWN_TABLES: dict[str, int] = {"50150NED": 2024, "50120NED": 2022, "50090NED": 2020}
 """Gezondheidsmonitor tables on dataderden.cbs.nl and their regional classification year."""
 DEFAULT_TABLE = "50150NED"
+DEMO_TABLE = "50150NED"
+"""The one table the shipped demo world serves (``demo.RIVM_TABLE`` is this)."""
 
 GEMEENTEN_PER_CLASSIFICATION: dict[int, int] = {
     2018: 380, 2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342,
@@ -482,6 +484,9 @@ def load_figures(
         raise BadInputError(f"unknown level {level!r}", hint=f"use one of: {', '.join(LEVELS)}")
     years = _as_years(years)
     gemeente = str(gemeente).strip() if gemeente is not None else None  # a code may come as a number (9001)
+    if settings.demo and table != DEMO_TABLE:  # the demo world serves one table; a real id is not 'changed' there
+        raise BadInputError(f"the demo data have only table {DEMO_TABLE}, not {table}",
+                            hint="leave out --table, or leave out --demo to use the real tables")
     source = catalog(settings, progress)
     schema = resolve_schema(source, table)
     gemeentecode = resolve_gemeente(source, schema, gemeente) if gemeente else None
