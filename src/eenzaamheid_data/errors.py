@@ -20,7 +20,7 @@ class EenzaamheidError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message}. {self.hint[:1].upper()}{self.hint[1:]}" if self.hint else self.message  # a sentence each
+        return f"{self.message}; {self.hint}" if self.hint else self.message  # one sentence (hints start in lower case)
 
 
 class BadInputError(EenzaamheidError, ValueError):
