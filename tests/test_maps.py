@@ -456,3 +456,9 @@ def test_highlight_takes_a_wijk_name_on_a_wijk_map() -> None:
         _resolve_highlight("Haven", "wijk", pd.DataFrame(), Lookup, wijken)
     with pytest.raises(BadInputError, match="did you mean: Noord"):
         _resolve_highlight("Noordd", "wijk", pd.DataFrame(), Lookup, wijken)
+
+
+def test_the_age_option_takes_the_dash_the_docs_print() -> None:
+    from eenzaamheid_data.cli import types
+
+    assert types.age("18–64") == types.age("18-64") == "18-64" and types.age(" 65 + ") == "65+"

@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--indicator", type=types.text, default="eenzaam", help="eenzaam, sterk_eenzaam, emotioneel_eenzaam or sociaal_eenzaam (default eenzaam)")
     parser.add_argument("--year", type=int, help="survey year (default: the newest in the table)")
-    parser.add_argument("--age", type=types.text, default="18+", help="age group: 18+, 18-64 or 65+ (default 18+)")
+    parser.add_argument("--age", type=types.age, default="18+", help="age group: 18+, 18-64 or 65+ (default 18+)")
     parser.add_argument("--area", type=types.text, default="NL", metavar="AREA", help="NL (default), a provincie, a GGD-regio or a gemeente (name or code)")
     parser.add_argument("--level", default="gemeente", choices=("gemeente", "wijk", "buurt"), help="regions to colour (wijk/buurt need --area GEMEENTE)")
     parser.add_argument("--highlight", type=types.text, metavar="REGION", help="draw this gemeente's (or wijk's) border thick")

@@ -19,3 +19,9 @@ def path(value: str) -> Path:
     if not value.strip():
         raise argparse.ArgumentTypeError("must not be empty; give a file or folder name")
     return Path(value)
+
+
+def age(value: str) -> str:
+    """An age group as the tables write it: '18–64' (an en dash, as the docs print it) and '65 +' become
+    '18-64' and '65+'."""
+    return text(value).replace("–", "-").replace("—", "-").replace("−", "-").replace(" ", "")
