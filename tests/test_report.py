@@ -634,6 +634,8 @@ def test_batch_renders_in_parallel_and_reports_a_failing_gemeente(world: batch.R
     index = result.index.read_text(encoding="utf-8")
     assert 'href="2024/GM9101-ooststad.html"' in index and "Zonder Cijfers" in index
     assert fmt.source_line(world.figures.attrs["bron"]) in text_of(index)  # source, fetch date, CC BY 4.0
+    page = text_of(result.reports["GM9101"].read_text(encoding="utf-8"))  # the sources list names each table's title
+    assert f"tabel 85984NED ({world.population.attrs['bron']['title']})" in page
     assert result.reports["GM9104"] == tmp_path / "2024" / "GM9104-eilanddorp.html"
 
 

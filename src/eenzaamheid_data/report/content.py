@@ -716,12 +716,16 @@ def build_content(
 
     inwoners_row = population[population["regiocode"] == gemeentecode]
     inwoners = fmt.number(inwoners_row["inwoners"].iloc[0], 0) if len(inwoners_row) else fmt.MISSING
-    bronnen = [source]
+    def named(meta: Mapping[str, Any]) -> str:  # the sources list gives each table's title too
+        line, table = fmt.source_line(meta), f"tabel {meta.get('table', '?')}"
+        return line.replace(table, f"{table} ({meta['title']})", 1) if meta.get("title") else line
+
+    bronnen = [named(bron)]
     for frame in (population, gemeenten):
         if frame.attrs.get("bron"):
-            bronnen.append(fmt.source_line(frame.attrs["bron"]))
+            bronnen.append(named(frame.attrs["bron"]))
     if landelijk is not None:
-        bronnen.append(landelijk.source)
+        bronnen.append(named(age_bands.attrs["bron"]) if age_bands is not None and age_bands.attrs.get("bron") else landelijk.source)
     meldingen = [*figures.attrs.get("meldingen_nl", [])]  # Dutch: the English originals are for the log
     if kaart is not None:
         meldingen += list(kaart.notes)
