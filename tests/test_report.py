@@ -734,8 +734,8 @@ def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command
 
 
 @pytest.mark.skipif(not HAVE_DEMO or os.name != "posix", reason="needs the demo world and POSIX process groups")
-@pytest.mark.parametrize("pdf", [False, True], ids=["html", "pdf"])
-def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool) -> None:
+@pytest.mark.parametrize(("pdf", "early"), [(False, False), (True, False), (False, True)], ids=["html", "pdf", "during-imports"])
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool) -> None:
     import signal
     import subprocess
     import sys
@@ -749,8 +749,9 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
     run = subprocess.Popen([*args, *(["--pdf"] if pdf else [])], cwd=tmp_path, env=env, start_new_session=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list((tmp_path / "out").rglob("*.html")) and time.monotonic() < deadline and run.poll() is None:
+    while not early and not list((tmp_path / "out").rglob("*.html")) and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
+    time.sleep(0.2 if early else 0)  # early: while pandas and matplotlib are still being imported
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 130, stderr

@@ -1,5 +1,5 @@
 """``python -m eenzaamheid_data`` is the ``eenzaamheid`` command."""
 
-from .cli import run_program
+from .program import run
 
-run_program()
+run()

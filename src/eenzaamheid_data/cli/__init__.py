@@ -7,16 +7,14 @@ Errors of the package become one line on stderr, never a traceback (``-v`` shows
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 
 from .. import __version__
 from ..config import Settings
 from ..errors import EenzaamheidError
+from ..program import INTERRUPTED
 from . import data_commands
 
 
@@ -93,45 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-INTERRUPTED = "interrupted; the cache is unchanged for anything not finished"
-
-
-def run_program() -> None:
-    """The ``eenzaamheid`` program (and ``python -m eenzaamheid_data``): ``main`` in a process of its own."""
-    # A one-shot process, so the garbage collector can skip what lives until the end. Freezing what the
-    # imports made keeps the full collections during the work short, and freezing again at the end spares
-    # the interpreter a last walk over every pandas/matplotlib object on its way out (about 0.5 s here;
-    # the operating system frees the memory at once). Not in ``main``: tests call that in their own process.
-    gc.freeze()
-    interrupted = _note_interrupts()
-    code: int | None
-    try:
-        code = main()
-    except Exception:
-        # Ctrl-C reaches the whole process group: Chromium's driver dies with it, and the error that
-        # follows (a closed browser) is the interrupt's, not a failure to report with a traceback.
-        if not interrupted.is_set():
-            raise
-        code = None
-    if interrupted.is_set() and code != 130:  # 130: main said so already; else it surfaced as another error, or not at all
-        print(INTERRUPTED, file=sys.stderr)
-        code = 130
-    gc.freeze()
-    sys.exit(code)
-
-
-def _note_interrupts() -> threading.Event:
-    """Ctrl-C still raises KeyboardInterrupt, and is remembered: the run ends with exit code 130 however it
-    surfaced."""
-    interrupted = threading.Event()
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        interrupted.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, on_interrupt)
-    return interrupted
-
-
 if __name__ == "__main__":  # pragma: no cover
-    run_program()
+    from ..program import run
+
+    run()

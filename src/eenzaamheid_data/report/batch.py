@@ -18,9 +18,9 @@ import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -238,10 +238,37 @@ def _init_worker(inputs: ReportInputs, options: _Options) -> None:
     # and lets the one in hand end (each file is written whole or not at all) without a traceback of its
     # own, nor the warnings of a browser driver that died with the same Ctrl-C.
     signal.signal(signal.SIGINT, _worker_interrupted)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while we started
     matplotlib.use("Agg")
     _WORKER.clear()
     _WORKER.update(inputs=inputs, options=options, stack=ExitStack())
     gc.freeze()  # the inputs and the imports live as long as the worker: keep them out of every collection
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C held back (not lost) while the block runs: blocked in this thread, so processes started here
+    inherit it blocked, and recorded if another thread takes it. When the block ends a held Ctrl-C is
+    handled as it would have been. Interrupting a worker's start halfway would leave the pool waiting
+    for it for ever."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield  # signal handlers belong to the main thread; Windows has no process groups to worry about
+        return
+    held: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one pending now lands in `held`
+        signal.signal(signal.SIGINT, before)
+    if held:
+        if callable(before):
+            before(signal.SIGINT, None)  # the program's own handler: notes it and raises KeyboardInterrupt
+        raise KeyboardInterrupt
 
 
 def _worker_interrupted(signum: int, frame: object) -> None:
@@ -317,8 +344,12 @@ def render_reports(
             # "spawn": a clean interpreter per worker, safe whatever threads the parent runs (demo servers, tqdm).
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(inputs, options)) as pool:
-                futures = {pool.submit(_work, code): code for code in codes}
                 try:
+                    # The workers start within submit, and inherit a blocked Ctrl-C (the mask survives exec):
+                    # one still importing cannot die with a traceback; _init_worker takes it in hand and
+                    # unblocks. Here, a Ctrl-C held back while they start arrives when the block ends.
+                    with _interrupts_held():
+                        futures = {pool.submit(_work, code): code for code in codes}
                     for future in as_completed(futures):
                         code = futures[future]
                         try:
