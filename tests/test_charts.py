@@ -183,8 +183,9 @@ def test_age_chart_groups_dots_per_age_and_summarises_with_the_test(breakdown: p
     assert colors == {"points-gemeente": "#0072b2", "points-ggdregio": "#e69f00", "points-nederland": "#000000"}
     assert result.summary == (
         "In Voorbeeldstad is 49,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 47,0–51,0%), "
-        "niet aantoonbaar verschillend van Nederland (48,6%); bij de 18- tot 65-jarigen is geen cijfer bekend, "
-        "en bij de 65-plussers is dat 52,1% (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%).")
+        "niet aantoonbaar verschillend van Nederland (48,6%; 95%-interval 48,3–48,9%); bij de 18- tot 65-jarigen is geen "
+        "cijfer bekend, en bij de 65-plussers is dat 52,1% (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%; "
+        "95%-interval 48,3–48,9%).")
     assert set(result.table.loc[result.table["gebied"] == "nederland", "verschil_nl"]) == {"n.v.t."}
     with pytest.raises(BadInputError, match="eenzaam"):
         charts.age_chart(breakdown, indicator="boos")

@@ -267,7 +267,7 @@ def test_support_pointers_fire_on_their_rules_and_only_there() -> None:
     got = {k.key: k.suggesties for k in content.support_pointers(loud, NL, (), "X")}
     assert got["ontmoeting"] and got["persoonlijk"] and got["praktisch"]
     assert "maatjesprojecten" in " ".join(s.tekst for s in got["persoonlijk"])
-    assert "40,0% in X, 35,0% in heel Nederland" in got["ontmoeting"][0].reden
+    assert "40,0% (95%-interval 38,0–42,0%) in X, 35,0% (95%-interval 34,8–35,2%) in heel Nederland" in got["ontmoeting"][0].reden
     assert not got["rol"] and not got["bezigheden"] and not got["vaardigheden"]
 
 
@@ -711,9 +711,10 @@ def test_cli_report_stops_on_an_unknown_name_before_writing(tmp_path: Path) -> N
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
 def test_cli_demo_has_one_table_and_says_so(tmp_path: Path) -> None:
-    result = _cli(["fetch", "--demo", "--table", "50120NED"], tmp_path)  # a real table id, not in the demo world
-    assert result.returncode == 2 and "the demo data have only table 50150NED" in result.stderr
-    assert "check-sources" not in result.stderr  # not a source that changed
+    for command in (["fetch"], ["map", "-o", "m.png"], ["report", "Voorbeeldstad"]):  # a real table id, not in the demo world
+        result = _cli([*command, "--demo", "--table", "50120NED"], tmp_path)
+        assert result.returncode == 2 and "the demo data have only table 50150NED" in result.stderr, command
+        assert "check-sources" not in result.stderr  # not a source that changed
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")

@@ -90,9 +90,10 @@ class ChartResult:
 # -- sentences ------------------------------------------------------------------------------------------
 
 
-def compared_with(verschil: Any, name: str, value: Any) -> str:  # noqa: ANN401
-    """'hoger dan Nederland (48,6%)', 'niet aantoonbaar verschillend van Nederland (48,6%)', … from a verschil."""
-    other = fmt.pct(value)
+def compared_with(verschil: Any, name: str, value: Any, low: Any = None, high: Any = None) -> str:  # noqa: ANN401
+    """'hoger dan Nederland (48,6%; 95%-interval 48,3–48,9%)', 'niet aantoonbaar verschillend van Nederland (…)', …
+    from a verschil; the interval when ``low`` and ``high`` are given."""
+    other = fmt.pct(value) if _nan(low) or _nan(high) else fmt.pct_and_interval(value, low, high)
     return {
         HOGER: f"hoger dan {name} ({other})",
         LAGER: f"lager dan {name} ({other})",
@@ -511,14 +512,15 @@ def _age_summary(rows: pd.DataFrame, indicator: str) -> str:
         if age not in gem.index or _nan(gem.loc[age, "waarde"]):
             return "is geen cijfer bekend"
         row = gem.loc[age].to_dict()
-        ref = nl.loc[age, "waarde"] if age in nl.index else np.nan
-        return f"is dat {_value_with_interval(row)}, {compared_with(row.get('verschil_nl'), 'Nederland', ref)}"
+        return f"is dat {_value_with_interval(row)}, {compared_with(row.get('verschil_nl'), 'Nederland', *reference(age))}"
+
+    def reference(age: str) -> tuple[float, float, float]:
+        return tuple(nl.loc[age, c] if age in nl.index else np.nan for c in VALUE_COLUMNS)  # type: ignore[return-value]
 
     first = "18+"
     row = gem.loc[first].to_dict() if first in gem.index else {}
-    ref = nl.loc[first, "waarde"] if first in nl.index else np.nan
     head = describe(naam, row, leeftijd=first, indicator=indicator,
-                    comparison=compared_with(row.get("verschil_nl"), "Nederland", ref) if row else None)[:-1]
+                    comparison=compared_with(row.get("verschil_nl"), "Nederland", *reference(first)) if row else None)[:-1]
     return f"{head}; bij de 18- tot 65-jarigen {clause('18-64')}, en bij de 65-plussers {clause('65+')}."
 
 

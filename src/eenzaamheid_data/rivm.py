@@ -110,6 +110,9 @@ def catalog(settings: Settings, progress: Progress | None = None) -> ODataCatalo
 
 def resolve_schema(source: ODataCatalog, table: str) -> TableSchema:
     """Read the table's metadata and find every key the package needs, by name and title."""
+    if source.settings.demo and table != DEMO_TABLE:  # the demo world serves one table; a real id is not 'changed' there
+        raise BadInputError(f"the demo data have only table {DEMO_TABLE}, not {table}",
+                            hint="leave out --table, or leave out --demo to use the real tables")
     known = f"Gezondheidsmonitor {KNOWN_TABLES[table]}" if table in KNOWN_TABLES else None
     info_entry = source.table_info_entry(table, expected=known)  # a table the package knows that is gone: the source changed
     info = (info_entry.json() or [{}])[0]
@@ -484,9 +487,6 @@ def load_figures(
         raise BadInputError(f"unknown level {level!r}", hint=f"use one of: {', '.join(LEVELS)}")
     years = _as_years(years)
     gemeente = str(gemeente).strip() if gemeente is not None else None  # a code may come as a number (9001)
-    if settings.demo and table != DEMO_TABLE:  # the demo world serves one table; a real id is not 'changed' there
-        raise BadInputError(f"the demo data have only table {DEMO_TABLE}, not {table}",
-                            hint="leave out --table, or leave out --demo to use the real tables")
     source = catalog(settings, progress)
     schema = resolve_schema(source, table)
     gemeentecode = resolve_gemeente(source, schema, gemeente) if gemeente else None

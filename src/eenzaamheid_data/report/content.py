@@ -494,10 +494,10 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
         row = _pick(gem, leeftijd, indicator)
         if _verschil(row.get("verschil_nl")) != "hoger":
             return None
-        nl_value = _pick(nl, leeftijd, indicator).get("waarde")
+        nl_row = _pick(nl, leeftijd, indicator)
         label = fmt.INDICATOR_LABELS[indicator].lower()
-        return (f"{label}, {_AGE_PHRASE[leeftijd]}: {fmt.pct(row.get('waarde'))} in {naam}, {fmt.pct(nl_value)} in heel Nederland. "
-                "Dat verschil is aantoonbaar.")
+        here, there = (fmt.pct_with_interval(r.get("waarde"), r.get("ondergrens"), r.get("bovengrens")) for r in (row, nl_row))
+        return f"{label}, {_AGE_PHRASE[leeftijd]}: {here} in {naam}, {there} in heel Nederland. Dat verschil is aantoonbaar."
 
     if reason := higher(HEADLINE_AGE, "sociaal_eenzaam"):
         found["ontmoeting"].append(Suggestie(
