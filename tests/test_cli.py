@@ -172,3 +172,10 @@ def test_version(env: dict[str, str], tmp_path: Path) -> None:
 
     result = run(["--version"], env, tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"eenzaamheid {__version__}"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nobody can create files in (Linux /proc)")
+def test_a_data_folder_that_cannot_be_written_names_the_setting(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["fetch", "--demo", "-o", "x.csv"], {**env, "EENZAAMHEID_DATA_DIR": "/proc/eenzaamheid-data"}, tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "hint: the data folder /proc/eenzaamheid-data cannot be written; set EENZAAMHEID_DATA_DIR" in result.stderr

@@ -134,6 +134,8 @@ def test_fixed_classes_use_the_given_limits() -> None:
         ({"scheme": "quantiles", "bins": [30, 40]}, "go with classification 'fixed'"),
         ({"scheme": "fixed", "bins": [40.5, 30]}, "limits 40.5, 30 do not rise"),  # an English message: decimal points
         ({"scheme": "fixed", "bins": [40]}, "do not rise"),
+        ({"scheme": "fixed", "bins": [-5, 200]}, "not all percentages from 0 to 100"),
+        ({"scheme": "fixed", "bins": [float("nan"), 50]}, "not all percentages"),
         ({"scheme": "jenks"}, "unknown classification"),
         ({"k": 0}, "cannot make 0 classes"),
     ],

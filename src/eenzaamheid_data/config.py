@@ -62,9 +62,9 @@ class Settings:
             "pdok_url": env.get(ENV_PDOK_URL) or DEFAULT_PDOK_URL,
             "data_dir": Path(env[ENV_DATA_DIR]) if env.get(ENV_DATA_DIR) else default_data_dir(),
         }
-        for name, key, kind, least in (("timeout", ENV_TIMEOUT, float, 0.1), ("retries", ENV_RETRIES, int, 0)):
+        for name, key, kind, least, most in (("timeout", ENV_TIMEOUT, float, 0.1, 3600), ("retries", ENV_RETRIES, int, 0, 100)):
             if env.get(key):
-                values[name] = _number(key, env[key], kind, least)
+                values[name] = _number(key, env[key], kind, least, most)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -101,13 +101,13 @@ def default_reports_dir(start: Path | None = None) -> Path:
     return Path("reports")
 
 
-def _number(key: str, text: str, kind: type, least: float) -> float | int:
+def _number(key: str, text: str, kind: type, least: float, most: float) -> float | int:
     try:
         value = kind(text)
     except ValueError:
         value = float("nan")
-    if not value >= least or value == float("inf"):  # also catches nan
-        what = f"{'whole ' if kind is int else ''}number of {least:g} or more"
+    if not least <= value <= most:  # also catches nan and inf
+        what = f"{'whole ' if kind is int else ''}number from {least:g} to {most:g}"
         raise BadInputError(f"{key}={text!r} is not a {what}", hint=f"e.g. {key}=3")
     return value
 

@@ -153,7 +153,10 @@ def _check_bins(bins: Sequence[float]) -> tuple[float, ...]:
         edges = tuple(float(b) for b in bins)
     except (TypeError, ValueError):
         raise BadInputError(f"class limits {list(bins)!r} are not numbers", hint="give numbers such as 30,40,50,60") from None
-    if len(edges) < 2 or not all(math.isfinite(e) for e in edges) or any(b <= a for a, b in zip(edges, edges[1:])):
+    if not all(math.isfinite(e) and 0 <= e <= 100 for e in edges):
+        raise BadInputError(f"class limits {', '.join(f'{e:g}' for e in edges)} are not all percentages from 0 to 100",
+                            hint="give numbers such as 30,40,50,60")
+    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:])):
         raise BadInputError(
             f"class limits {', '.join(f'{e:g}' for e in edges)} do not rise",  # English message: decimal points
             hint="give at least two increasing limits, e.g. 30,40,50,60 (three classes)",

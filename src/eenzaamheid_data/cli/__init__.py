@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .. import __version__
 from ..config import Settings
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    settings: Settings | None = None
     try:
         settings = settings_from_args(args)
         return int(args.run(args, settings) or 0)
@@ -88,7 +90,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         where = f": {err.filename}" if err.filename else ""
         print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+        if settings is not None and err.filename and _inside(str(err.filename), settings.data_dir):
+            print(f"hint: the data folder {settings.data_dir} cannot be written; set EENZAAMHEID_DATA_DIR to a folder "
+                  "you can write to", file=sys.stderr)
+            return 2
         return 1
+
+
+def _inside(path: str, folder: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":  # pragma: no cover
