@@ -458,6 +458,9 @@ def test_highlight_takes_a_wijk_name_on_a_wijk_map() -> None:
         _resolve_highlight("Haven", "wijk", pd.DataFrame(), Lookup, wijken)
     with pytest.raises(BadInputError, match="did you mean: Noord"):
         _resolve_highlight("Noordd", "wijk", pd.DataFrame(), Lookup, wijken)
+    with pytest.raises(BadInputError, match="no wijk or gemeente 'Centrum' on this map") as nothing_close:
+        _resolve_highlight("Centrum", "wijk", pd.DataFrame(), Lookup, wijken)
+    assert "Noord, Haven" in str(nothing_close.value)  # what the map does have
 
 
 def test_the_age_option_takes_the_dash_the_docs_print() -> None:

@@ -522,7 +522,7 @@ def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: P
     for path in render.write_slides(_build(world, "GM9101"), tmp_path):
         with Image.open(path) as image:
             assert image.size == (1920, 1080)
-            for box in ((0, 0, 40, 1080), (1880, 0, 1920, 1080), (0, 0, 1920, 15), (0, 1065, 1920, 1080)):
+            for box in ((0, 0, 40, 1080), (1880, 0, 1920, 1080), (0, 0, 1920, 15), (0, 1040, 1920, 1080)):
                 edge = image.convert("RGB").crop(box)
                 assert ImageChops.difference(edge, Image.new("RGB", edge.size, "white")).getbbox() is None, (path.name, box)
 
@@ -534,6 +534,8 @@ def test_an_older_year_says_whom_it_counted_and_whose_inhabitants(world: batch.R
     page = text_of(render.render_html(older))
     assert "Kerncijfers 2016: inwoners van 19 jaar en ouder" in page and texts.AGE_19PLUS_NOTE.format(jaar=2016) in page
     assert older.aantallen is not None and texts.PEOPLE_OTHER_YEAR.format(inwoners=2024, jaar=2016) in older.aantallen.notes
+    assert older.trend is not None and {row[0] for row in older.trend.table.rows} == {"2016"}  # the story up to 2016
+    assert "in 2016" in older.trend.summary and "2024" not in older.trend.summary
     newest = _build(world, "GM9101")
     assert not newest.leeftijd_noot and newest.aantallen is not None and newest.aantallen.notes == (texts.PEOPLE_NOTE,)
 

@@ -185,10 +185,12 @@ def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lo
     try:
         return lookup_class(gemeenten).resolve(text)
     except UnknownRegionError:
-        close = difflib.get_close_matches(text.strip(), names["regionaam"].astype(str).tolist(), n=3, cutoff=0.6)
-        if close:
-            raise BadInputError(f"no {level} or gemeente {text!r} on this map", hint="did you mean: " + ", ".join(close)) from None
-        raise
+        if level == "gemeente":
+            raise
+        shown = names["regionaam"].astype(str).tolist()
+        close = difflib.get_close_matches(text.strip(), shown, n=3, cutoff=0.6)
+        hint = ("did you mean: " + ", ".join(close)) if close else (f"name one of its {len(shown)} areas, e.g. " + ", ".join(shown[:3]))
+        raise BadInputError(f"no {level} or gemeente {text!r} on this map", hint=hint) from None
 
 
 def _outlines(settings: Settings, level: str, area: Area, year: int) -> gpd.GeoDataFrame | None:

@@ -680,6 +680,7 @@ def build_content(
         breakdown = breakdown[breakdown["gebied"] != "ggdregio"].assign(verschil_ggd="n.v.t.")
     leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), source)
     trend_table = analysis.trend(figures, gemeentecode, leeftijd=HEADLINE_AGE)
+    trend_table = trend_table[trend_table["jaar"] <= jaar]  # a report about an earlier year tells the story up to then
     trend = None if trend_table.empty else _draw(
         "trend", "Eenzaamheid door de jaren heen", partial(charts.trend_chart, trend_table), source,
         notes=(texts.TREND_NOTE,))

@@ -135,13 +135,18 @@ def write_report(report: GemeenteReport, out_dir: Path) -> Path:
 # -- PDF via headless Chromium --------------------------------------------------------------------------
 
 
+_WARNED: set[str] = set()
+
+
 def find_chromium() -> str | None:
     """The Chromium to print with: $EENZAAMHEID_CHROMIUM, else chromium or chromium-browser on PATH."""
     if os.environ.get(CHROMIUM_ENV):
         chosen = os.environ[CHROMIUM_ENV]
         if Path(chosen).is_file():
             return chosen
-        log.warning("%s=%s is not a file; looking for chromium on PATH", CHROMIUM_ENV, chosen)
+        if chosen not in _WARNED:  # said once per run, however often a browser is looked for
+            _WARNED.add(chosen)
+            log.warning("%s=%s is not a file; looking for chromium on PATH", CHROMIUM_ENV, chosen)
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
@@ -262,7 +267,7 @@ def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any
     fig.text(0.04, 0.845, "\n".join(textwrap.wrap(subtitle, _SUBTITLE_WRAP)), fontsize=9, color="#333333", va="top")
     # Wrapped here, not with wrap=True: matplotlib measures a wrapped text word by word on every draw.
     source = source.replace(fmt.LICENCE, fmt.LICENCE.replace(" ", "\u00a0"))  # keep "CC BY 4.0" on one line
-    fig.text(0.04, 0.03, "\n".join(textwrap.wrap(source, _SOURCE_WRAP)), fontsize=5.2, color="#4a4a4a", va="bottom")
+    fig.text(0.04, 0.04, "\n".join(textwrap.wrap(source, _SOURCE_WRAP)), fontsize=5.2, color="#4a4a4a", va="bottom")
     if demo:
         fig.text(0.96, 0.93, fmt.DEMO_MARK.upper(), fontsize=8, fontweight="bold", color="#3d3000", ha="right", va="top",
                  bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff3c4", "edgecolor": "#8a6d00"})
