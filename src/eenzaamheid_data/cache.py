@@ -83,6 +83,17 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
+def write_problem(folder: Path) -> OSError | None:
+    """Why no file can be made in ``folder``, or None. Tried for real: permissions, a read-only or
+    immutable folder and a full disk all show, where looking at the mode bits would not."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        return err
+    return None
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)

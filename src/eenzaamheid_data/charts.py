@@ -93,7 +93,7 @@ class ChartResult:
 def compared_with(verschil: Any, name: str, value: Any, low: Any = None, high: Any = None) -> str:  # noqa: ANN401
     """'hoger dan Nederland (48,6%; 95%-interval 48,3–48,9%)', 'niet aantoonbaar verschillend van Nederland (…)', …
     from a verschil; the interval when ``low`` and ``high`` are given."""
-    other = fmt.pct(value) if _nan(low) or _nan(high) else fmt.pct_and_interval(value, low, high)
+    other = _pct_inside(value, low, high)
     return {
         HOGER: f"hoger dan {name} ({other})",
         LAGER: f"lager dan {name} ({other})",
@@ -116,8 +116,9 @@ def _interval_phrase(row: Mapping[Any, Any]) -> str:
     return f" (95%-interval {fmt.pct_range(row['ondergrens'], row['bovengrens'])})"
 
 
-def _value_with_interval(row: Mapping[Any, Any]) -> str:
-    return fmt.pct(row.get("waarde")) + ("" if _nan(row.get("waarde")) else _interval_phrase(row))
+def _pct_inside(value: Any, low: Any, high: Any) -> str:  # noqa: ANN401
+    """For inside brackets: '48,6%; 95%-interval 48,3–48,9%', or just '48,6%' when no interval is given."""
+    return fmt.pct(value) if _nan(low) or _nan(high) else fmt.pct_and_interval(value, low, high)
 
 
 def _nan(value: Any) -> bool:  # noqa: ANN401
@@ -363,7 +364,7 @@ def _reference_lines(ax: Axes, reference_lines: Mapping[str, Reference] | None, 
         value, low, high = given if isinstance(given, tuple) else (given, np.nan, np.nan)
         if _nan(value):
             continue
-        shown = fmt.pct(value) if _nan(low) or _nan(high) else fmt.pct_and_interval(value, low, high)
+        shown = _pct_inside(value, low, high)
         style: dict[str, Any] = dict(color=_ref_color(name), linestyle=_REF_STYLES[i % len(_REF_STYLES)], linewidth=1.2, zorder=1,
                      label=f"{name} ({shown})", gid="reference")
         handles.append(ax.axvline(float(value), **style) if horizontal else ax.axhline(float(value), **style))
@@ -429,7 +430,7 @@ def _interval_summary(frame: pd.DataFrame, labels: np.ndarray, title: str | None
         return f"{subject}: geen gegevens."
     if known.size == 1:
         only = known[0]
-        text = f"{subject}: {labels[only]} {_value_with_interval(frame.iloc[only].to_dict())}"
+        text = f"{subject}: {labels[only]} {fmt.pct_of(frame.iloc[only].to_dict())}"
     else:
         lo_i, hi_i = known[np.argmin(value[known])], known[np.argmax(value[known])]
         text = (f"{subject}: {fmt.count(known.size, 'gebied', 'gebieden')} met een cijfer, van "
@@ -512,7 +513,7 @@ def _age_summary(rows: pd.DataFrame, indicator: str) -> str:
         if age not in gem.index or _nan(gem.loc[age, "waarde"]):
             return "is geen cijfer bekend"
         row = gem.loc[age].to_dict()
-        return f"is dat {_value_with_interval(row)}, {compared_with(row.get('verschil_nl'), 'Nederland', *reference(age))}"
+        return f"is dat {fmt.pct_of(row)}, {compared_with(row.get('verschil_nl'), 'Nederland', *reference(age))}"
 
     def reference(age: str) -> tuple[float, float, float]:
         return tuple(nl.loc[age, c] if age in nl.index else np.nan for c in VALUE_COLUMNS)  # type: ignore[return-value]
@@ -596,8 +597,7 @@ def _trend_summary(trend_df: pd.DataFrame, naam: str) -> str:
     prev = earlier.iloc[-1]
     change = last.get("verandering") if "verandering" in last else None
     if change in _CHANGE_PHRASES and not _nan(prev["waarde"]):
-        before = fmt.pct_and_interval(prev["waarde"], prev.get("ondergrens"), prev.get("bovengrens"))
-        text += f"; sinds {int(prev['jaar'])} ({before}) is dat {_CHANGE_PHRASES[change]}."
+        text += f"; sinds {int(prev['jaar'])} ({fmt.pct_of(prev, inside=True)}) is dat {_CHANGE_PHRASES[change]}."
         if bool(last.get("leeftijdsgrens_gewijzigd", False)):
             who_then = fmt.AGE_LABELS.get(str(prev.get("leeftijdsgrens")), str(prev.get("leeftijdsgrens")))
             text += f" Let op: in {int(prev['jaar'])} ging het om inwoners van {who_then}."

@@ -50,18 +50,25 @@ def pct_range(lower: float | None, upper: float | None, decimals: int = 1) -> st
     return f"{number(lower, decimals)}–{number(upper, decimals)}%"
 
 
+def _interval(lower: float | None, upper: float | None) -> str:
+    return "interval onbekend" if _isnan(lower) or _isnan(upper) else f"95%-interval {pct_range(lower, upper)}"
+
+
 def pct_with_interval(value: float | None, lower: float | None, upper: float | None) -> str:
     """'48,6% (95%-interval 46,1–51,0%)'."""
-    if _isnan(value):
-        return MISSING
-    if _isnan(lower) or _isnan(upper):
-        return f"{pct(value)} (interval onbekend)"
-    return f"{pct(value)} (95%-interval {pct_range(lower, upper)})"
+    return MISSING if _isnan(value) else f"{pct(value)} ({_interval(lower, upper)})"
 
 
 def pct_and_interval(value: float | None, lower: float | None, upper: float | None) -> str:
     """'48,6%; 95%-interval 46,1–51,0%', for inside brackets."""
-    return pct_with_interval(value, lower, upper).replace(" (", "; ", 1).removesuffix(")") if not _isnan(value) else MISSING
+    return MISSING if _isnan(value) else f"{pct(value)}; {_interval(lower, upper)}"
+
+
+def pct_of(row: Mapping[str, Any], *, inside: bool = False) -> str:
+    """A tidy row's ``waarde`` with its interval: '48,6% (95%-interval 46,1–51,0%)', or with ``inside`` (for
+    inside brackets) '48,6%; 95%-interval 46,1–51,0%'."""
+    shown = pct_and_interval if inside else pct_with_interval
+    return shown(row.get("waarde"), row.get("ondergrens"), row.get("bovengrens"))
 
 
 def round_people(value: float | None) -> int | None:
@@ -101,14 +108,16 @@ def dutch_date(value: str | date | datetime | None) -> str:
     return f"{when.day} {months[when.month - 1]} {when.year}"
 
 
-def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None) -> str:
+def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None, titled: bool = False) -> str:
     """One line naming source, table, survey year, fetch date and licence, e.g. for a figure.
 
     ``meta`` is a table's provenance (see ``attrs['bron']`` on the tidy table): keys ``publisher``,
-    ``table``, ``title``, ``years`` or ``year``, ``fetched_at``, ``demo``.
+    ``table``, ``title``, ``years`` or ``year``, ``fetched_at``, ``demo``. ``titled`` adds the table's
+    title after its id (for a list of sources).
     """
     publisher = meta.get("publisher", "RIVM, GGD'en en CBS")
-    parts = [f"Bron: {publisher}", f"tabel {meta.get('table', '?')}"]
+    table = f"tabel {meta.get('table', '?')}" + (f" ({meta['title']})" if titled and meta.get("title") else "")
+    parts = [f"Bron: {publisher}", table]
     years = meta.get("year") or meta.get("years")
     if years:
         parts.append(f"peiljaar {years}" if isinstance(years, (int, str)) else "peiljaren " + ", ".join(map(str, years)))

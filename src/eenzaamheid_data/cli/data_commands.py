@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import fmt, rivm
-from ..cache import atomic_write
+from ..cache import atomic_write, write_problem
 from ..config import Settings
 from ..errors import BadInputError
 from . import types
@@ -108,12 +107,9 @@ def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
     if not path.parent.is_dir():
         problem = f"{path.parent} is not a folder" if path.parent.exists() else f"folder {path.parent} does not exist"
         raise BadInputError(problem, hint="create it first or choose another --output")
-    try:  # the real test (permissions, read-only or immutable folders), before the fetch rather than after it
-        with tempfile.TemporaryFile(dir=path.parent):
-            pass
-    except OSError as err:
+    if err := write_problem(path.parent):  # before the fetch rather than after it
         raise BadInputError(f"cannot write in folder {path.parent} ({err.strerror or err})",
-                            hint="choose a folder you can write to with --output") from None
+                            hint="choose a folder you can write to with --output")
 
 
 def write_table(frame: pd.DataFrame, path: Path | None) -> None:

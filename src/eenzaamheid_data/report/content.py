@@ -191,9 +191,11 @@ class GemeenteReport:
     meldingen: tuple[str, ...] = ()
     bron: Mapping[str, Any] = field(default_factory=dict)
     vergelijkbaar_tekst: str = ""
+    """Why there is no chart of similar gemeenten, when there is none."""
     leeftijd_noot: str = ""
     """Set for 2012 and 2016, when the survey counted from 19: how to read '18 jaar en ouder' in this report."""
-    """Why there is no chart of similar gemeenten, when there is none."""
+    leeftijden: str = "18 jaar en ouder"
+    """Whom the kerncijfers count: '19 jaar en ouder' in 2012 and 2016."""
 
     @property
     def kerncijfer(self) -> dict[str, Kerncijfer]:
@@ -364,7 +366,7 @@ def _pick(frame: pd.DataFrame, leeftijd: str, indicator: str) -> Mapping[str, An
 
 
 def _vergelijking(verschil: str, other: Mapping[str, Any], where: str) -> str:
-    value = fmt.pct_and_interval(other.get("waarde"), other.get("ondergrens"), other.get("bovengrens"))
+    value = fmt.pct_of(other, inside=True)
     return {
         "hoger": f"Hoger dan {where} ({value})",
         "lager": f"Lager dan {where} ({value})",
@@ -423,12 +425,11 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     # Rule 1: eenzaam 18+ against Nederland, using the test's verdict only.
     row = _pick(gem, HEADLINE_AGE, "eenzaam")
     nl_row = _pick(nl, HEADLINE_AGE, "eenzaam")
-    nl_text = fmt.pct_and_interval(nl_row.get("waarde"), nl_row.get("ondergrens"), nl_row.get("bovengrens"))
+    nl_text = fmt.pct_of(nl_row, inside=True)
     if _nan(row.get("waarde")):
         first = f"Voor {naam} is over {jaar} geen cijfer over eenzaamheid bekend."
     else:
-        start = (f"In {naam} voelt {fmt.pct_with_interval(row['waarde'], row.get('ondergrens'), row.get('bovengrens'))} "
-                 "van de inwoners van 18 jaar en ouder zich eenzaam.")
+        start = f"In {naam} voelt {fmt.pct_of(row)} van de inwoners van 18 jaar en ouder zich eenzaam."
         verdict = {
             "hoger": f"Dat is meer dan in heel Nederland ({nl_text}).",
             "lager": f"Dat is minder dan in heel Nederland ({nl_text}).",
@@ -439,7 +440,7 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     # Rule 2: the age group with the higher share, only when the intervals do not overlap.
     young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
     overlap = _overlap(young, old)
-    y_text, o_text = (fmt.pct_and_interval(r.get("waarde"), r.get("ondergrens"), r.get("bovengrens")) for r in (young, old))
+    y_text, o_text = fmt.pct_of(young, inside=True), fmt.pct_of(old, inside=True)
     if overlap is None or _nan(young.get("waarde")) or _nan(old.get("waarde")):
         second = "Voor de leeftijdsgroepen zijn niet genoeg gegevens om ze met elkaar te vergelijken."
     elif overlap:
@@ -496,8 +497,8 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
             return None
         nl_row = _pick(nl, leeftijd, indicator)
         label = fmt.INDICATOR_LABELS[indicator].lower()
-        here, there = (fmt.pct_with_interval(r.get("waarde"), r.get("ondergrens"), r.get("bovengrens")) for r in (row, nl_row))
-        return f"{label}, {_AGE_PHRASE[leeftijd]}: {here} in {naam}, {there} in heel Nederland. Dat verschil is aantoonbaar."
+        return (f"{label}, {_AGE_PHRASE[leeftijd]}: {fmt.pct_of(row)} in {naam}, {fmt.pct_of(nl_row)} in heel Nederland. "
+                "Dat verschil is aantoonbaar.")
 
     if reason := higher(HEADLINE_AGE, "sociaal_eenzaam"):
         found["ontmoeting"].append(Suggestie(
@@ -610,13 +611,11 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
         wijken = "wijk" if len(codes) == 1 else f"{len(codes)} wijken"
         if len(known) == 1:
             summary = (f"Kaart van de {wijken} van {naam}: alleen voor {low['regionaam']} is een cijfer bekend; daar is "
-                       f"{fmt.pct_with_interval(low['waarde'], low['ondergrens'], low['bovengrens'])} van de inwoners van "
-                       f"18 jaar en ouder eenzaam ({jaar}).")
+                       f"{fmt.pct_of(low)} van de inwoners van 18 jaar en ouder eenzaam ({jaar}).")
         else:
-            low_text, high_text = (fmt.pct_with_interval(r["waarde"], r["ondergrens"], r["bovengrens"]) for r in (low, high))
             summary = (
                 f"Kaart van de {wijken} van {naam}: het percentage eenzame inwoners van 18 jaar en ouder in {jaar} "
-                f"loopt van {low_text} in {low['regionaam']} tot {high_text} in {high['regionaam']}."
+                f"loopt van {fmt.pct_of(low)} in {low['regionaam']} tot {fmt.pct_of(high)} in {high['regionaam']}."
             )
         missing = len(values) - len(known)
         if missing:
@@ -704,8 +703,7 @@ def build_content(
                            fmt.source_line(bron, boundary_year=int(bron_jaar) if bron_jaar else None))
     else:
         log.info("%s: no wijk figures; the report has no map", gemeentecode)
-    headline = kerncijfers_[0]
-    aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct_with_interval(headline.waarde, headline.ondergrens, headline.bovengrens))
+    aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct_of(_pick(gem_rows, HEADLINE_AGE, "eenzaam")))
 
     similar, vergelijkbaar_tekst = _similar(population, gemeentecode, naam)
     vergelijkbaar = None if similar is None or similar.empty else _draw(
@@ -717,16 +715,13 @@ def build_content(
 
     inwoners_row = population[population["regiocode"] == gemeentecode]
     inwoners = fmt.number(inwoners_row["inwoners"].iloc[0], 0) if len(inwoners_row) else fmt.MISSING
-    def named(meta: Mapping[str, Any]) -> str:  # the sources list gives each table's title too
-        line, table = fmt.source_line(meta), f"tabel {meta.get('table', '?')}"
-        return line.replace(table, f"{table} ({meta['title']})", 1) if meta.get("title") else line
-
-    bronnen = [named(bron)]
+    bronnen = [fmt.source_line(bron, titled=True)]  # the sources list gives each table's title too
     for frame in (population, gemeenten):
         if frame.attrs.get("bron"):
-            bronnen.append(named(frame.attrs["bron"]))
+            bronnen.append(fmt.source_line(frame.attrs["bron"], titled=True))
     if landelijk is not None:
-        bronnen.append(named(age_bands.attrs["bron"]) if age_bands is not None and age_bands.attrs.get("bron") else landelijk.source)
+        has_bron = age_bands is not None and age_bands.attrs.get("bron")
+        bronnen.append(fmt.source_line(age_bands.attrs["bron"], titled=True) if has_bron else landelijk.source)  # type: ignore[union-attr]
     meldingen = [*figures.attrs.get("meldingen_nl", [])]  # Dutch: the English originals are for the log
     if kaart is not None:
         meldingen += list(kaart.notes)
@@ -754,6 +749,7 @@ def build_content(
         aandachtswijken=wijken,
         aandacht_tekst=aandacht_tekst,
         leeftijd_noot=texts.AGE_19PLUS_NOTE.format(jaar=jaar) if jaar in analysis.YEARS_19PLUS else "",
+        leeftijden=fmt.AGE_LABELS[analysis.age_limit(HEADLINE_AGE, jaar)],
         vergelijkbaar=vergelijkbaar,
         landelijk=landelijk,
         ondersteuning=support_pointers(gem_rows, nl_rows, wijken, naam),

@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import textwrap
 import threading
 import unicodedata
@@ -27,7 +26,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import fmt
-from ..cache import atomic_path, atomic_write
+from ..cache import atomic_path, atomic_write, write_problem
 from ..errors import BadInputError, EenzaamheidError
 from . import texts
 from .content import Chart, GemeenteReport
@@ -69,9 +68,10 @@ def prepare_output_dir(path: Path) -> Path:
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as err:
+        err = write_problem(path)
+    except OSError as made_not:
+        err = made_not
+    if err is not None:
         where = f" ({err.filename})" if err.filename and str(err.filename) != str(path) else ""
         raise BadInputError(f"cannot write reports to {path}: {err.strerror or err}{where}",
                             hint="choose another --output-dir: a folder you can write to") from None
@@ -179,10 +179,8 @@ def _start_failure(executable: str) -> str | None:
 
     def attempt() -> None:
         try:
-            from playwright.sync_api import sync_playwright
-
-            with sync_playwright() as pw:
-                pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS)).close()
+            with chromium_browser(executable):
+                pass
         except Exception as err:  # Playwright's message runs to dozens of lines of call log: the first says what
             failure.append(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
 
@@ -193,9 +191,9 @@ def _start_failure(executable: str) -> str | None:
 
 
 @contextlib.contextmanager
-def chromium_browser() -> Iterator[Any]:
+def chromium_browser(executable: str | None = None) -> Iterator[Any]:
     """A headless Chromium (Playwright) that may only read local files."""
-    executable = require_chromium()
+    executable = executable or require_chromium()
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
@@ -307,7 +305,7 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
 
     fig, ax = _slide(
         f"Eenzaamheid in {report.gemeentenaam}, {report.jaar}",
-        f"Inwoners van {'19' if report.leeftijd_noot else '18'} jaar en ouder; tussen haakjes het 95%-interval",
+        f"Inwoners van {report.leeftijden}; tussen haakjes het 95%-interval",
         report.bronregel, report.demo,
     )
     ax.set_axis_off()
