@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import os
 import re
+import sys
 from collections import namedtuple
 from datetime import date
 from functools import partial
@@ -680,7 +681,6 @@ HAVE_DEMO = HAVE_LIBRARY and all(
 
 def _cli(args: list[str], tmp_path: Path):  # noqa: ANN202
     import subprocess
-    import sys
 
     env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data"), "PYTHONWARNINGS": "ignore",
            "EENZAAMHEID_RIVM_URL": "http://127.0.0.1:9", "EENZAAMHEID_CBS_URL": "http://127.0.0.1:9", "EENZAAMHEID_PDOK_URL": "http://127.0.0.1:9"}
@@ -737,31 +737,110 @@ def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command
 
 
 @pytest.mark.skipif(not HAVE_DEMO or os.name != "posix", reason="needs the demo world and POSIX process groups")
-@pytest.mark.parametrize(("pdf", "early"), [(False, False), (True, False), (False, True)], ids=["html", "pdf", "during-imports"])
-def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool) -> None:
+@pytest.mark.parametrize(("pdf", "early", "one"), [(False, False, False), (True, False, False), (False, True, False), (False, False, True)],
+                         ids=["html", "pdf", "during-imports", "one-report-with-slides"])
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool, one: bool) -> None:
     import signal
     import subprocess
-    import sys
     import time
+    from contextlib import ExitStack
+
+    from eenzaamheid_data import demo
+    from eenzaamheid_data.testing.odata_replica import ODataReplica
+    from eenzaamheid_data.testing.pdok_replica import PDOKReplica
 
     if pdf and not render.find_chromium():
         pytest.skip("no Chromium here")
     env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data")}  # warnings not silenced: none may show
     args = [sys.executable, "-m", "eenzaamheid_data", "report", "--all", "--demo", "--workers", "2", "--output-dir", "out"]
-    # as a terminal does it: Ctrl-C goes to the whole process group (workers and Chromium's drivers too)
-    run = subprocess.Popen([*args, *(["--pdf"] if pdf else [])], cwd=tmp_path, env=env, start_new_session=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not early and not list((tmp_path / "out").rglob("*.html")) and time.monotonic() < deadline and run.poll() is None:
-        time.sleep(0.05)
-    time.sleep(0.2 if early else 0)  # early: while pandas and matplotlib are still being imported
-    os.killpg(run.pid, signal.SIGINT)
-    _, stderr = run.communicate(timeout=120)
+    with ExitStack() as servers:
+        if one:
+            # One report, its slides drawn by a second process that must stop as quietly. Not with --demo: its
+            # servers run in the program's own threads, and then no process is forked. Served from here instead.
+            odata = servers.enter_context(ODataReplica(demo.tables()))
+            pdok = servers.enter_context(PDOKReplica(demo.boundary_layers()))
+            env.update(EENZAAMHEID_RIVM_URL=odata.url, EENZAAMHEID_CBS_URL=odata.url, EENZAAMHEID_PDOK_URL=pdok.url)
+            args = [sys.executable, "-m", "eenzaamheid_data", "report", "Voorbeeldstad", "--output-dir", "out"]
+        # as a terminal does it: Ctrl-C goes to the whole process group (workers and Chromium's drivers too)
+        run = subprocess.Popen([*args, *(["--pdf"] if pdf else [])], cwd=tmp_path, env=env, start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        first = "*-dia" if one else "*.html"  # one report: as soon as its slides are being drawn
+        while not early and not list((tmp_path / "out").rglob(first)) and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.02 if one else 0.05)
+        time.sleep(0.2 if early else 0)  # early: while pandas and matplotlib are still being imported
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=120)
     assert run.returncode == 130, stderr
-    assert stderr.strip().splitlines() == ["interrupted; the cache is unchanged for anything not finished"]
+    lines = [line for line in stderr.strip().splitlines() if not line.startswith("note: ")]  # one report: the table's note
+    assert lines == ["interrupted; the cache is unchanged for anything not finished"], stderr
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not (tmp_path / "out" / "index.html").exists() and not [p for p in written if p.name.endswith(".tmp")]
-    assert len([p for p in written if p.suffix == ".html"]) < 24  # it stopped
+    assert one or len([p for p in written if p.suffix == ".html"]) < 24  # it stopped
+    assert _group_ends(run.pid, within=10), "a process of the run was left running"
+
+
+def _group_ends(group: int, within: float) -> bool:
+    """Whether every process of ``group`` has ended within ``within`` seconds (multiprocessing's resource
+    tracker, for one, ends just after the program)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+SPARE_CORE_SCRIPT = """
+import sys
+from pathlib import Path
+from eenzaamheid_data.report import batch
+from eenzaamheid_data.testing.report_fixtures import invented_inputs
+
+d = invented_inputs()
+inputs = batch.ReportInputs.from_frames(d.figures, d.wijk_figures, d.gemeenten, d.population, d.age_bands, d.wijk_boundaries)
+started = []
+start = batch._SlideProcess.start
+batch._SlideProcess.start = lambda *a: started.append(start(*a)) or started[-1]
+for spare_core, folder in ((True, "parallel"), (False, "in-turn")):
+    outcome = batch._render_one(inputs, "GM9101", batch._Options(Path(sys.argv[1]) / folder, None, False, True), None,
+                                spare_core=spare_core)
+    assert len(outcome.slides) == 5, outcome
+print("forked" if started and started[0] is not None else "not forked")
+"""
+
+
+@needs_library
+@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2, reason="needs Linux and two cores")
+def test_one_report_draws_its_slides_on_a_spare_core_exactly_as_in_turn(tmp_path: Path) -> None:
+    import subprocess
+
+    # a fresh process: this one may run a replica server's threads, and then forking is (rightly) refused
+    run = subprocess.run([sys.executable, "-c", SPARE_CORE_SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "MPLBACKEND": "Agg"})
+    assert run.returncode == 0 and run.stdout.strip() == "forked", run.stderr
+    parallel = sorted((tmp_path / "parallel").rglob("*.png"))
+    assert [p.name for p in parallel] == ["01-kerncijfers.png", "02-leeftijd.png", "03-kaart.png", "04-trend.png", "05-aantallen.png"]
+    for path in parallel:
+        assert path.read_bytes() == (tmp_path / "in-turn" / path.relative_to(tmp_path / "parallel")).read_bytes(), path.name
+    html_files = [sorted((tmp_path / f).rglob("*.html")) for f in ("parallel", "in-turn")]
+    assert [p.read_bytes() for p in html_files[0]] == [p.read_bytes() for p in html_files[1]]
+
+
+def test_no_spare_core_process_beside_other_threads(world: batch.ReportInputs, tmp_path: Path) -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)  # like a replica server, a browser driver, a kernel
+    other.start()
+    try:
+        assert batch._SlideProcess.start(world, "GM9101", batch._Options(tmp_path, None, False, True)) is None
+    finally:
+        stop.set()
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
@@ -771,7 +850,6 @@ def test_a_chromium_that_does_not_start_stops_the_run_before_any_work(tmp_path: 
     fake.chmod(0o755)
     env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data"), render.CHROMIUM_ENV: str(fake)}
     import subprocess
-    import sys
 
     result = subprocess.run([sys.executable, "-m", "eenzaamheid_data", "report", "Voorbeeldstad", "Proefdorp", "--demo", "--pdf",
                              "--output-dir", "out"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,12 +57,13 @@ class ReportInputs:
     @classmethod
     def from_frames(cls, figures: pd.DataFrame, wijk_figures: pd.DataFrame, gemeenten: pd.DataFrame, population: pd.DataFrame,
                     age_bands: pd.DataFrame | None, wijk_boundaries: Any) -> ReportInputs:
-        """Inputs from frames already in hand (a notebook, a test): adds the GGD-regio aggregates and the national
-        chart, both the same for every report."""
+        """Inputs from frames already in hand (a notebook, a test): adds the GGD-regio aggregates, the same for
+        every report. (The national chart, the same for every report too, is drawn once per batch by
+        ``render_reports``; one report draws it while its slides are being drawn.)"""
         from .. import analysis
 
         regional = analysis.aggregate_regions(figures, gemeenten, population, by="ggdregio")
-        return cls(figures, wijk_figures, gemeenten, population, regional, age_bands, wijk_boundaries, national_chart(age_bands))
+        return cls(figures, wijk_figures, gemeenten, population, regional, age_bands, wijk_boundaries)
 
 
 @dataclass
@@ -216,15 +217,98 @@ def load_inputs(
 # -- 3. render ---------------------------------------------------------------------------------------------
 
 
-def _render_one(inputs: ReportInputs, code: str, options: _Options, pdf: Callable[[Path], Path] | None) -> _Outcome:
-    report: GemeenteReport = build_content(
-        inputs.figures, inputs.wijk_figures, inputs.gemeenten, inputs.population, inputs.regional,
-        inputs.age_bands, inputs.wijk_boundaries, code, jaar=options.jaar, today=options.today, landelijk=inputs.landelijk,
+def _content(inputs: ReportInputs, code: str, options: _Options, *, svg: bool = True) -> GemeenteReport:
+    return build_content(
+        inputs.figures, inputs.wijk_figures, inputs.gemeenten, inputs.population, inputs.regional, inputs.age_bands,
+        inputs.wijk_boundaries, code, jaar=options.jaar, today=options.today, landelijk=inputs.landelijk, svg=svg,
     )
-    html = write_report(report, options.out_dir)
-    slides = tuple(write_slides(report, options.out_dir)) if options.slides else ()
+
+
+def _render_one(inputs: ReportInputs, code: str, options: _Options, pdf: Callable[[Path], Path] | None, *,
+                spare_core: bool = False) -> _Outcome:
+    """One gemeente's page, slides and PDF. With ``spare_core`` (one report, nothing else running) the slides
+    are drawn by a copy of this process on another core while this one makes the page."""
+    with ExitStack() as stack:
+        elsewhere = _SlideProcess.start(inputs, code, options) if spare_core and options.slides and pdf is None else None
+        if elsewhere is not None:
+            stack.callback(elsewhere.stop)
+        report = _content(inputs, code, options)
+        html = write_report(report, options.out_dir)
+        if elsewhere is not None:
+            slides = elsewhere.result()
+        else:
+            slides = tuple(write_slides(report, options.out_dir)) if options.slides else ()
     pdf_path = pdf(html) if pdf is not None else None
     return _Outcome(code, report.gemeentenaam, report.jaar, html, pdf_path, slides)
+
+
+class _SlideProcessError(EenzaamheidError):
+    """The slides' process failed; its message is the original error's one line."""
+
+
+class _SlideProcess:
+    """A slide pack drawn in a forked copy of this process, which has the inputs already (nothing is pickled).
+
+    Forking is safe only from a process with a single thread (no browser, no progress bar, no server, not a
+    Jupyter kernel), and only a fork shares the loaded inputs for free; elsewhere ``start`` gives None and
+    the caller draws the slides itself.
+    """
+
+    def __init__(self, process: Any, answers: Any) -> None:  # noqa: ANN401 - multiprocessing objects
+        self._process, self._answers = process, answers
+
+    @classmethod
+    def start(cls, inputs: ReportInputs, code: str, options: _Options) -> _SlideProcess | None:
+        import threading
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if (cores < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1
+                or multiprocessing.parent_process() is not None):
+            return None
+        context = multiprocessing.get_context("fork")
+        answers, send = context.Pipe(duplex=False)
+        process = context.Process(target=_draw_slides_here, args=(send, inputs, code, options), name="slides", daemon=True)
+        process.start()
+        send.close()
+        return cls(process, answers)
+
+    def result(self) -> tuple[Path, ...]:
+        """The slides' paths, once drawn; raises what stopped them."""
+        try:
+            kind, payload = self._answers.recv()
+        except EOFError:
+            self._process.join()
+            raise _SlideProcessError(f"the process drawing the slides stopped (exit code {self._process.exitcode})") from None
+        self._process.join()
+        if kind == "interrupted":
+            raise KeyboardInterrupt
+        if kind == "error":
+            raise _SlideProcessError(payload)
+        return tuple(Path(p) for p in payload)
+
+    def stop(self) -> None:
+        """Wait briefly for the process (a Ctrl-C reached it too, and it ends its file), then end it."""
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._answers.close()
+
+
+def _draw_slides_here(send: Any, inputs: ReportInputs, code: str, options: _Options) -> None:  # noqa: ANN401
+    """The forked process's work: the report's content without the page's SVGs, then the slides."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # not the program's handler: the parent says it
+    try:
+        answer: tuple[str, Any] = ("ok", [str(p) for p in write_slides(_content(inputs, code, options, svg=False), options.out_dir)])
+    except KeyboardInterrupt:
+        answer = ("interrupted", None)
+    except Exception as err:
+        log.debug("slides of %s failed:\n%s", code, traceback.format_exc())
+        answer = ("error", _describe(err))
+    try:
+        send.send(answer)
+    except (BrokenPipeError, KeyboardInterrupt):  # the parent is gone or going
+        pass
 
 
 # Worker processes only: set once by the pool's initializer, so the big frames cross over once per worker.
@@ -274,6 +358,9 @@ def _interrupts_held() -> Iterator[None]:
 def _worker_interrupted(signum: int, frame: object) -> None:
     _WORKER["interrupted"] = True
     warnings.simplefilter("ignore")
+    # The browser driver died with the same Ctrl-C; asyncio would log its closed connection at exit
+    # ("Future exception was never retrieved").
+    logging.getLogger("asyncio").disabled = True
 
 
 def _worker_printer() -> Callable[[Path], Path]:
@@ -326,20 +413,25 @@ def render_reports(
     from tqdm import tqdm
 
     options = _Options(prepare_output_dir(output_dir), year, pdf, slides, today)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(codes)))
+    requested, workers = workers, max(1, min(workers or os.cpu_count() or 1, len(codes)))
+    if len(codes) > 1 and inputs.landelijk is None:
+        inputs = replace(inputs, landelijk=national_chart(inputs.age_bands))
     outcomes: list[_Outcome] = []
-    bar = tqdm(total=len(codes), file=sys.stderr, disable=not progress, unit="gemeente", desc="reports")
+    # No bar for one report: tqdm starts a thread for it, and one report is quick.
+    bar = tqdm(total=len(codes), file=sys.stderr, disable=not progress, unit="gemeente", desc="reports") if len(codes) > 1 else None
     try:
         if workers == 1:
+            spare_core = len(codes) == 1 and requested != 1  # `--workers 1` means one process
             with ExitStack() as stack:
                 printer = stack.enter_context(pdf_printer()) if pdf else None
                 for code in codes:
                     try:
-                        outcomes.append(_render_one(inputs, code, options, printer))
+                        outcomes.append(_render_one(inputs, code, options, printer, spare_core=spare_core))
                     except Exception as err:
                         log.debug("report %s failed:\n%s", code, traceback.format_exc())
                         outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
-                    bar.update()
+                    if bar is not None:
+                        bar.update()
         else:
             # "spawn": a clean interpreter per worker, safe whatever threads the parent runs (demo servers, tqdm).
             context = multiprocessing.get_context("spawn")
@@ -356,12 +448,14 @@ def render_reports(
                             outcomes.append(future.result())
                         except Exception as err:  # the worker itself died
                             outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
-                        bar.update()
+                        if bar is not None:
+                            bar.update()
                 except KeyboardInterrupt:
                     pool.shutdown(wait=False, cancel_futures=True)  # start no more; the running ones finish
                     raise
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
 
     result = BatchResult()
     for o in sorted(outcomes, key=lambda o: list(codes).index(o.gemeentecode)):
@@ -479,6 +573,6 @@ def generate_report(
     options = _Options(Path(output_dir), year, pdf, slides)
     with ExitStack() as stack:
         printer = stack.enter_context(pdf_printer()) if pdf else None
-        outcome = _render_one(inputs, code, options, printer)
+        outcome = _render_one(inputs, code, options, printer, spare_core=True)
     assert outcome.html is not None
     return outcome.html

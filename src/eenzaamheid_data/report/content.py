@@ -312,8 +312,11 @@ CHART_SIZE_IN = (7.0, 7.0 * 9 / 16)
 """Charts are drawn once at 16:9 and page width: the page shows them as SVG, the slides as 1920 × 1080 PNG."""
 
 
-def _draw(key: str, title: str, draw: Callable[..., Any], source: str, *, notes: Sequence[str] = (), keep: bool = True) -> Chart:
-    """Draw a ChartResult-returning chart once; keep it as SVG (and, with ``keep``, the laid-out figure for a slide)."""
+def _draw(key: str, title: str, draw: Callable[..., Any], source: str, *, notes: Sequence[str] = (), keep: bool = True,
+          svg: bool = True) -> Chart:
+    """Draw a ChartResult-returning chart once; keep it as SVG (and, with ``keep``, the laid-out figure for a slide).
+
+    ``svg=False`` leaves the SVG out (``Chart.svg`` is empty): for a slide pack drawn apart from the page."""
     from matplotlib.figure import Figure
 
     from .. import charts
@@ -325,8 +328,8 @@ def _draw(key: str, title: str, draw: Callable[..., Any], source: str, *, notes:
     # Laid out once, without a layout engine: constrained layout would lay out every text again on each
     # save (twice for SVG), which cost more than the drawing. The SVG and the slide reuse this layout.
     charts.fit_axes(result.ax)
-    svg = figure_svg(fig, key, tight=False)
-    return Chart(key, title, svg, summary, table, source, tuple(notes), "axes", draw, fig if keep else None)
+    return Chart(key, title, figure_svg(fig, key, tight=False) if svg else "", summary, table, source, tuple(notes), "axes",
+                 draw, fig if keep else None)
 
 
 def national_chart(age_bands: pd.DataFrame | None) -> Chart | None:
@@ -585,7 +588,8 @@ def _aandacht_tekst(found: int, tested: int, gemeente: str) -> str:
             "De 95%-intervallen overlappen elkaar niet.")
 
 
-def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, highlight: list[str], source: str) -> Chart | None:
+def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, highlight: list[str], source: str, *,
+               svg: bool = True) -> Chart | None:
     from .. import maps
 
     values = wijk_rows[(wijk_rows["leeftijd"] == HEADLINE_AGE) & (wijk_rows["indicator"] == "eenzaam") & (wijk_rows["jaar"] == jaar)]
@@ -599,10 +603,12 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
         area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=outlined or None,
         highlight_label=texts.MAP_HIGHLIGHT_LABEL,
     )
-    fig, join = draw()
     notes = []
-    if not join.ok:
-        notes.append(join.footnote())
+    fig = None
+    if svg:  # the page's map; a slide draws its own, in 16:9
+        fig, join = draw()
+        if not join.ok:
+            notes.append(join.footnote())
     known = values.dropna(subset=["waarde"]).sort_values("waarde")
     if known.empty:
         summary = f"Kaart van de wijken van {naam}; voor geen enkele wijk is een cijfer bekend."
@@ -624,7 +630,8 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
     frame["aandachtsgebied"] = values["regiocode"].isin(highlight).to_numpy()
     frame = frame.sort_values(["waarde", "regionaam"], ascending=[False, True], na_position="last")
     table = table_from_frame(frame, f"Eenzaam per wijk van {naam}, 18 jaar en ouder, {jaar}")
-    return Chart("kaart", f"Eenzaamheid per wijk in {jaar}", figure_svg(fig, "kaart"), summary, table, source, tuple(notes), "figure", draw)
+    return Chart("kaart", f"Eenzaamheid per wijk in {jaar}", figure_svg(fig, "kaart") if fig is not None else "", summary, table, source,
+                 tuple(notes), "figure", draw)
 
 
 # -- the public verb --------------------------------------------------------------------------------
@@ -643,6 +650,7 @@ def build_content(
     jaar: int | None = None,
     today: date | None = None,
     landelijk: Chart | None = None,
+    svg: bool = True,
 ) -> GemeenteReport:
     """Gather the factsheet of ``gemeentecode`` from data loaded once (see ``batch``).
 
@@ -650,6 +658,7 @@ def build_content(
     set of gemeenten that includes this one), ``regional`` the GGD-regio aggregates from
     ``analysis.aggregate_regions``, ``wijk_boundaries`` the wijk GeoDataFrame. ``jaar`` defaults to the
     newest survey year. ``landelijk`` is the national chart when already drawn (``national_chart``).
+    ``svg=False`` builds what the slides need, without the page's SVGs and the charts only the page shows.
     """
     from .. import analysis, charts
 
@@ -677,19 +686,19 @@ def build_content(
 
     if ggd_enkel:  # a GGD-regio of this one gemeente: no second, identical series, no comparison with itself
         breakdown = breakdown[breakdown["gebied"] != "ggdregio"].assign(verschil_ggd="n.v.t.")
-    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), source)
+    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), source, svg=svg)
     trend_table = analysis.trend(figures, gemeentecode, leeftijd=HEADLINE_AGE)
     trend_table = trend_table[trend_table["jaar"] <= jaar]  # a report about an earlier year tells the story up to then
     trend = None if trend_table.empty else _draw(
         "trend", "Eenzaamheid door de jaren heen", partial(charts.trend_chart, trend_table), source,
-        notes=(texts.TREND_NOTE,))
+        notes=(texts.TREND_NOTE,), svg=svg)
     population_year = (population.attrs.get("bron") or {}).get("year")
     people_notes = [texts.PEOPLE_NOTE]
     if population_year and int(population_year) != jaar:  # e.g. --year 2012 with today's inhabitants: say so
         people_notes.append(texts.PEOPLE_OTHER_YEAR.format(inwoners=int(population_year), jaar=jaar))
     aantallen = None if people.empty else _draw(
         "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people), source,
-        notes=tuple(people_notes))
+        notes=tuple(people_notes), svg=svg)
 
     wijk_rows = wijk_figures[wijk_figures["gemeentecode"] == gemeentecode] if wijk_figures is not None else pd.DataFrame()
     wijken: tuple[Aandachtswijk, ...] = ()
@@ -700,17 +709,17 @@ def build_content(
         wijken, tested = _aandachtswijken(found), int(found.attrs.get("n_getoetst", len(found)))
         bron_jaar = bron.get("classification_year")
         kaart = _map_chart(wijk_rows, wijk_boundaries, naam, jaar, [w.regiocode for w in wijken],
-                           fmt.source_line(bron, boundary_year=int(bron_jaar) if bron_jaar else None))
+                           fmt.source_line(bron, boundary_year=int(bron_jaar) if bron_jaar else None), svg=svg)
     else:
         log.info("%s: no wijk figures; the report has no map", gemeentecode)
     aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct_of(_pick(gem_rows, HEADLINE_AGE, "eenzaam")))
 
     similar, vergelijkbaar_tekst = _similar(population, gemeentecode, naam)
-    vergelijkbaar = None if similar is None or similar.empty else _draw(
+    vergelijkbaar = None if similar is None or similar.empty or not svg else _draw(
         "vergelijkbaar", "Vergelijkbare gemeenten", partial(charts.similar_chart, figures, similar, gemeentecode, jaar=jaar),
         source, notes=(texts.SIMILAR_NOTE,))
 
-    if landelijk is None:
+    if landelijk is None and svg:
         landelijk = national_chart(age_bands)
 
     inwoners_row = population[population["regiocode"] == gemeentecode]
