@@ -284,7 +284,7 @@ def test_similar_chart_highlights_the_gemeente_and_counts_tested_differences(sim
     assert n_points(ax) == 4 and legend_texts(ax) == ["Nederland (48,6%; 95%-interval 48,3–48,9%)"]
     assert result.summary == ("In Voorbeeldstad is 52,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 50,0–54,0%); "
                               "van de 3 vergelijkbare gemeenten liggen er 1 aantoonbaar hoger dan Voorbeeldstad, 1 aantoonbaar lager "
-                              "en 1 niet aantoonbaar anders.")
+                              "en 1 niet aantoonbaar verschillend.")
     assert result.table["verschil_met_gemeente"].tolist() == ["n.v.t.", "niet aantoonbaar verschillend", "lager", "hoger"]
     assert result.table["afstand"].tolist()[1:] == [0.5, 0.8, 1.2]
 

@@ -774,7 +774,7 @@ def _similar_summary(shown: pd.DataFrame, naam: str, leeftijd: str, indicator: s
 
     text = (f"{head}; van de {fmt.count(len(others), 'vergelijkbare gemeente', 'vergelijkbare gemeenten')} "
             f"{'ligt' if len(others) == 1 else 'liggen'} er {n(HOGER)} aantoonbaar hoger dan {naam}, "
-            f"{n(LAGER)} aantoonbaar lager en {n(GELIJK)} niet aantoonbaar anders")
+            f"{n(LAGER)} aantoonbaar lager en {n(GELIJK)} niet aantoonbaar verschillend")
     unknown = int(counts.get("onbekend", 0))
     if unknown:
         text += f"; {unknown} {'is' if unknown == 1 else 'zijn'} niet te vergelijken"

@@ -56,15 +56,14 @@ INTERVAL_UITLEG = (
 )
 
 VERSCHIL_UITLEG = (
-    "'Hoger' of 'lager' betekent dat het verschil aantoonbaar is. Staat er 'niet aantoonbaar anders' of "
-    "'niet aantoonbaar verschillend', dan kan het verschil ook door toeval komen: we weten dan niet of er een echt "
-    "verschil is."
+    "'Hoger' of 'lager' betekent dat het verschil aantoonbaar is. Staat er 'niet aantoonbaar verschillend', dan "
+    "kan het verschil ook door toeval komen: we weten dan niet of er een echt verschil is."
 )
 
 VERSCHIL_WOORDEN: dict[str, str] = {
     "hoger": "hoger",
     "lager": "lager",
-    "niet aantoonbaar verschillend": "niet aantoonbaar anders",
+    "niet aantoonbaar verschillend": "niet aantoonbaar verschillend",
     "onbekend": "niet te vergelijken",
 }
 
