@@ -866,3 +866,18 @@ def test_pdf_without_chromium_stops_before_anything_is_written(tmp_path: Path, m
     with pytest.raises(render.BrowserMissingError, match="no Chromium"):
         batch.generate_reports(None, ["Ooststad"], inputs=inputs, output_dir=tmp_path / "out", pdf=True)  # type: ignore[arg-type]
     assert not (tmp_path / "out").exists()
+
+
+def test_demo_wijken_spread_around_their_gemeente() -> None:
+    """The demo world's wijken are parts of a whole: weighted by inhabitants they average near the gemeente,
+    and no gemeente has all its wijken above (or below) it."""
+    from eenzaamheid_data import demo_world as world
+
+    for gemeente in world.build_gemeenten():
+        for indicator in world.INDICATORS:
+            whole = world.estimate(gemeente, "18+", 2024, indicator, "gemeente")
+            parts = [(w.inhabitants, world.estimate(w, "18+", 2024, indicator, "wijk")) for w in gemeente.children]
+            assert whole is not None and all(v is not None for _, v in parts)
+            mean = sum(n * v for n, v in parts) / sum(n for n, _ in parts)  # type: ignore[operator]
+            assert abs(mean - whole) < 0.2, (gemeente.name, indicator)
+            assert min(v for _, v in parts) <= whole <= max(v for _, v in parts), (gemeente.name, indicator)  # type: ignore[type-var]

@@ -8,6 +8,7 @@ names with an apostrophe and accents, suppressed buurt figures.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -151,10 +152,32 @@ def estimate(area: Area, age: str, year: int, indicator: str, level: str) -> flo
     urban = {1: 4.5, 2: 2.0, 3: 0.0, 4: -1.5, 5: -2.5}[area.stedelijkheid]
     local = 8 * (unit(area.gemeentecode, indicator) - 0.5)
     if level in ("wijk", "buurt"):
-        local += 12 * (unit(area.code, indicator) - 0.5)
+        local += _part_offsets()[area.code, indicator]
     age_effect = _AGE[age] * (1.6 if area.share_65plus > 24 else 1.0)
     value = _BASE[indicator] + scale * (urban + local + _YEAR[year] + age_effect)
     return round(min(max(value, 1.0), 95.0), 1)
+
+
+def _centred(raw: dict[Area, float]) -> dict[Area, float]:
+    """Offsets whose mean, weighted by inhabitants, is 0: parts spread around their whole, as in a real
+    gemeente (not all above it)."""
+    total = sum(a.inhabitants for a in raw)
+    mean = sum(a.inhabitants * v for a, v in raw.items()) / total if total else 0.0
+    return {a: v - mean for a, v in raw.items()}
+
+
+@functools.cache
+def _part_offsets() -> dict[tuple[str, str], float]:
+    """Per (wijk or buurt code, indicator): its offset from the gemeente; a buurt's is its wijk's plus its own."""
+    offsets: dict[tuple[str, str], float] = {}
+    for gemeente in build_gemeenten():
+        for indicator in INDICATORS:
+            wijken = _centred({w: 12 * (unit(w.code, indicator) - 0.5) for w in gemeente.children})
+            for wijk, offset in wijken.items():
+                offsets[wijk.code, indicator] = offset
+                for buurt, own in _centred({b: 8 * (unit(b.code, indicator) - 0.5) for b in wijk.children}).items():
+                    offsets[buurt.code, indicator] = offset + own
+    return offsets
 
 
 def half_width(area: Area, level: str) -> float:
