@@ -366,6 +366,22 @@ def test_index_links_relatively_and_lists_failures(report: GemeenteReport, tmp_p
     assert_headings_ordered(page)
 
 
+def test_index_of_a_later_run_still_lists_the_earlier_reports_in_the_folder(tmp_path: Path) -> None:
+    first = render.write_report(stand_in_report("GM9101", gemeentenaam="Oost & stad", demo=True), tmp_path)
+    (tmp_path / "2024" / "notes.html").write_text("<html><title>mine</title></html>")  # not a factsheet: passed over
+    second = render.write_report(stand_in_report("GM9102", demo=False), tmp_path)
+    page = render.write_index([render.IndexEntry("GM9102", "Proefwoude", 2024, second)], tmp_path, today=TODAY).read_text(encoding="utf-8")
+    run, earlier = page.split('id="eerder"')
+    assert second.name in run and first.name not in run
+    assert f'href="2024/{first.name}"' in earlier and second.name not in earlier and "notes.html" not in page
+    assert "Oost &amp; stad</a> (fictieve voorbeelddata)" in earlier  # its name as written, and that it shows demo data
+    assert page.count(f'href="2024/{second.name}"') == 2  # this run's report once (its name and its HTML link)
+    assert_self_contained(page)
+    assert_headings_ordered(page)
+    first.unlink()  # a folder with only this run's reports: no such section
+    assert 'id="eerder"' not in render.write_index([render.IndexEntry("GM9102", "Proefwoude", 2024, second)], tmp_path).read_text(encoding="utf-8")
+
+
 # -- in a real browser ---------------------------------------------------------------------------------------
 
 

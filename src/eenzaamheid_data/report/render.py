@@ -7,6 +7,7 @@ never sees half a report. The HTML has no external requests at all: CSS inline, 
 from __future__ import annotations
 
 import contextlib
+import html as html_lib
 import io
 import logging
 import os
@@ -381,26 +382,59 @@ class IndexEntry:
     error: str | None = None
 
 
+_REPORT_META = re.compile(r'<meta name="eenzaamheid:gemeente" content="([^"]*)">')
+
+
+def earlier_reports(out_dir: Path, *, leave_out: Sequence[Path] = ()) -> list[tuple[IndexEntry, bool]]:
+    """The factsheets already in ``out_dir/<jaar>/`` (from earlier runs), each with whether it shows demo data;
+    read from the mark every factsheet carries in its head, so a file of another program is passed over."""
+    out_dir = Path(out_dir)
+    skip = {Path(p).resolve() for p in leave_out}
+    found = []
+    for path in sorted(out_dir.glob("[0-9][0-9][0-9][0-9]/*.html")):
+        if path.resolve() in skip:
+            continue
+        try:
+            with path.open("rb") as file:
+                head = file.read(4096).decode("utf-8", "replace")
+        except OSError:
+            continue
+        mark = _REPORT_META.search(head)
+        if not mark:
+            continue
+        code, jaar, kind, naam = (html_lib.unescape(part) for part in mark.group(1).split("|", 3))
+        pdf, slides = path.with_suffix(".pdf"), path.parent / f"{code}-dia"
+        found.append((IndexEntry(code, naam, int(jaar) if jaar.isdigit() else None, path, pdf if pdf.is_file() else None,
+                                 slides if slides.is_dir() else None), kind == "demo"))
+    return found
+
+
 def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = False, today: date | None = None,
                 title: str | None = None, source: str | None = None) -> Path:
     """``out_dir/index.html`` with a relative link to every report of the run, and the failures.
 
     ``title`` names what the run covers ("Eenzaamheid in de gemeenten van GGD Fryslân"); ``source`` is the
-    figures' source line (publisher, table, years, fetch date, CC BY 4.0), shown at the foot."""
+    figures' source line (publisher, table, years, fetch date, CC BY 4.0), shown at the foot. Factsheets
+    that earlier runs left in the folder are listed apart, so none goes missing from the overview."""
     out_dir = Path(out_dir)
 
     def rel(path: Path | None) -> str | None:
         return None if path is None else Path(os.path.relpath(Path(path).resolve(), out_dir.resolve())).as_posix()
 
-    ok = [
-        {"gemeentecode": e.gemeentecode, "gemeentenaam": e.gemeentenaam, "jaar": e.jaar or "",
-         "html": rel(e.html), "pdf": rel(e.pdf), "slides": rel(e.slides)}
-        for e in sorted(entries, key=lambda e: slugify(e.gemeentenaam)) if e.html is not None and not e.error
-    ]
+    def row(e: IndexEntry) -> dict[str, Any]:
+        return {"gemeentecode": e.gemeentecode, "gemeentenaam": e.gemeentenaam, "jaar": e.jaar or "",
+                "html": rel(e.html), "pdf": rel(e.pdf), "slides": rel(e.slides)}
+
+    ok = [row(e) for e in sorted(entries, key=lambda e: slugify(e.gemeentenaam)) if e.html is not None and not e.error]
     failed = [e for e in sorted(entries, key=lambda e: e.gemeentecode) if e.error]
+    earlier = [
+        {**row(e), "demo": is_demo}
+        for e, is_demo in sorted(earlier_reports(out_dir, leave_out=[e.html for e in entries if e.html is not None]),
+                                 key=lambda found: (-(found[0].jaar or 0), slugify(found[0].gemeentenaam)))
+    ]
     html = _environment().get_template("index.html.j2").render(
-        ok=ok, failed=failed, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
+        ok=ok, failed=failed, earlier=earlier, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
         demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()), title=title or texts.INDEX_TITLE,
-        source=source,
+        source=source, earlier_note=texts.INDEX_EARLIER,
     )
     return _write(out_dir / "index.html", html.encode("utf-8"))

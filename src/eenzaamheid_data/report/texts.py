@@ -196,6 +196,10 @@ SIMILAR_NOTE = (
 INDEX_TITLE = "Eenzaamheid per gemeente"
 INDEX_TITLE_GGD = "Eenzaamheid in de gemeenten van {naam}"
 INDEX_TITLE_ALL = "Eenzaamheid in alle gemeenten"
+INDEX_EARLIER = (
+    "Deze overzichten stonden al in deze map. Ze zijn nu niet opnieuw gemaakt. Ze kunnen over andere cijfers "
+    "gaan: elk overzicht noemt zelf zijn bron en de datum waarop de cijfers zijn opgehaald."
+)
 SIMILAR_MISSING = (
     "Voor {naam} ontbreekt bij CBS de stedelijkheid, het aantal inwoners of het aandeel 65-plussers. Daarom kunnen we "
     "hier geen vergelijkbare gemeenten laten zien. De andere cijfers in dit rapport hangen daar niet van af."
