@@ -827,6 +827,16 @@ for spare_core, folder in ((True, "parallel"), (False, "in-turn")):
                                 spare_core=spare_core)
     assert len(outcome.slides) == 5, outcome
 print("forked" if started and started[0] is not None else "not forked")
+
+def page_fails(*args):
+    raise RuntimeError("the page could not be written")
+
+batch.write_report = page_fails  # the page fails while the slides are being drawn: the slides' process is stopped
+try:
+    batch._render_one(inputs, "GM9102", batch._Options(Path(sys.argv[1]) / "failed", None, False, True), None, spare_core=True)
+except RuntimeError:
+    import multiprocessing
+    print("stopped" if not multiprocessing.active_children() else "left running")
 """
 
 
@@ -838,7 +848,8 @@ def test_one_report_draws_its_slides_on_a_spare_core_exactly_as_in_turn(tmp_path
     # a fresh process: this one may run a replica server's threads, and then forking is (rightly) refused
     run = subprocess.run([sys.executable, "-c", SPARE_CORE_SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "MPLBACKEND": "Agg"})
-    assert run.returncode == 0 and run.stdout.strip() == "forked", run.stderr
+    assert run.returncode == 0 and run.stdout.split() == ["forked", "stopped"], run.stderr
+    assert not [p for p in (tmp_path / "failed").rglob("*") if p.name.endswith(".tmp")]
     parallel = sorted((tmp_path / "parallel").rglob("*.png"))
     assert [p.name for p in parallel] == ["01-kerncijfers.png", "02-leeftijd.png", "03-kaart.png", "04-trend.png", "05-aantallen.png"]
     for path in parallel:

@@ -228,16 +228,18 @@ def _render_one(inputs: ReportInputs, code: str, options: _Options, pdf: Callabl
                 spare_core: bool = False) -> _Outcome:
     """One gemeente's page, slides and PDF. With ``spare_core`` (one report, nothing else running) the slides
     are drawn by a copy of this process on another core while this one makes the page."""
-    with ExitStack() as stack:
-        elsewhere = _SlideProcess.start(inputs, code, options) if spare_core and options.slides and pdf is None else None
-        if elsewhere is not None:
-            stack.callback(elsewhere.stop)
+    elsewhere = _SlideProcess.start(inputs, code, options) if spare_core and options.slides and pdf is None else None
+    try:
         report = _content(inputs, code, options)
         html = write_report(report, options.out_dir)
         if elsewhere is not None:
             slides = elsewhere.result()
         else:
             slides = tuple(write_slides(report, options.out_dir)) if options.slides else ()
+    except BaseException as err:
+        if elsewhere is not None:
+            elsewhere.stop(interrupted=isinstance(err, KeyboardInterrupt))
+        raise
     pdf_path = pdf(html) if pdf is not None else None
     return _Outcome(code, report.gemeentenaam, report.jaar, html, pdf_path, slides)
 
@@ -286,8 +288,11 @@ class _SlideProcess:
             raise _SlideProcessError(payload)
         return tuple(Path(p) for p in payload)
 
-    def stop(self) -> None:
-        """Wait briefly for the process (a Ctrl-C reached it too, and it ends its file), then end it."""
+    def stop(self, *, interrupted: bool) -> None:
+        """End the process when this one failed: after a Ctrl-C (which reached it too) let it finish the file in
+        hand; after an error interrupt it (no slides for a page that failed). It writes each file whole or not at all."""
+        if not interrupted and self._process.is_alive():
+            os.kill(self._process.pid, signal.SIGINT)
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
