@@ -423,7 +423,7 @@ def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = Fa
 
     def row(e: IndexEntry) -> dict[str, Any]:
         return {"gemeentecode": e.gemeentecode, "gemeentenaam": e.gemeentenaam, "jaar": e.jaar or "",
-                "html": rel(e.html), "pdf": rel(e.pdf), "slides": rel(e.slides)}
+                "html": rel(e.html), "pdf": rel(e.pdf), "slides": rel(e.slides), "demo": False}
 
     ok = [row(e) for e in sorted(entries, key=lambda e: slugify(e.gemeentenaam)) if e.html is not None and not e.error]
     failed = [e for e in sorted(entries, key=lambda e: e.gemeentecode) if e.error]
