@@ -4,7 +4,8 @@
    anything is written; unknown or ambiguous names stop the run with suggestions.
 2. ``load_inputs`` loads each data set once in the parent process.
 3. The reports are rendered in a process pool. The data reach each worker once, through the pool's
-   initializer (never per task); one failing gemeente is recorded and the rest go on.
+   initializer (never per task); one failing gemeente is recorded and the rest go on. One report alone
+   draws its slides in a forked copy of the process (``_SlideProcess``) while the page is made.
 4. ``index.html`` links every report of the run and lists the failures.
 """
 
