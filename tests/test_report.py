@@ -7,6 +7,7 @@ invented world with the real ``analysis``, ``charts`` and ``maps`` (skipped unti
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import importlib.util
 import logging
@@ -542,6 +543,27 @@ def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: P
             for box in ((0, 0, 40, 1080), (1880, 0, 1920, 1080), (0, 0, 1920, 15), (0, 1040, 1920, 1080)):
                 edge = image.convert("RGB").crop(box)
                 assert ImageChops.difference(edge, Image.new("RGB", edge.size, "white")).getbbox() is None, (path.name, box)
+
+
+@needs_library
+def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportInputs) -> None:
+    built = _build(world, "GM9101")
+    longest = texts.VERSCHIL_WOORDEN["niet aantoonbaar verschillend"]
+    fig = render._kerncijfers_slide(dataclasses.replace(built, kerncijfers=tuple(
+        dataclasses.replace(k, kort_nl=f"Nederland 100,0% (100,0–100,0%): {longest}", kort_ggd=f"GGD-regio 100,0% (100,0–100,0%): {longest}")
+        for k in built.kerncijfers)))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    tiles = [patch.get_window_extent(renderer) for patch in ax.patches]
+    assert len(tiles) == 4
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        tile = next(t for t in tiles if t.x0 <= box.x0 <= t.x1 and t.y0 <= box.y0 <= t.y1)
+        assert box.x1 <= tile.x1 - 5 and box.y0 >= tile.y0 + 5, text.get_text()
 
 
 @needs_library

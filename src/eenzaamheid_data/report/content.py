@@ -373,7 +373,7 @@ def _vergelijking(verschil: str, other: Mapping[str, Any], where: str) -> str:
     return {
         "hoger": f"Hoger dan {where} ({value})",
         "lager": f"Lager dan {where} ({value})",
-        "niet aantoonbaar verschillend": f"Niet aantoonbaar verschillend van {where} ({value})",
+        "niet aantoonbaar verschillend": f"Niet aantoonbaar verschillend van het cijfer {where} ({value})",
     }.get(verschil, f"Niet te vergelijken met {where.removeprefix('in ')}" + ("" if _nan(other.get("waarde")) else f" ({value})"))
 
 

@@ -316,8 +316,10 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
         ax.text(x + 0.02, top - 0.04, k.label, transform=ax.transAxes, fontsize=11, fontweight="bold", color="#1d4f7a", va="top")
         ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=24, fontweight="bold", color="#1a1a1a", va="top")
         ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
-        ax.text(x + 0.02, top - 0.32, k.kort_nl or k.vergelijking_nl, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
-        ax.text(x + 0.02, top - 0.38, k.kort_ggd or k.vergelijking_ggd, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top")
+        for y, kort in ((top - 0.265, k.kort_nl or k.vergelijking_nl), (top - 0.36, k.kort_ggd or k.vergelijking_ggd)):
+            # "Nederland 51,1% (50,7–51,5%):" above its verdict: on one line the longest verdict ran out of the tile
+            ax.text(x + 0.02, y, kort.replace(": ", ":\n", 1), transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top",
+                    linespacing=1.25)
     return fig
 
 
