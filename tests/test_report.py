@@ -307,8 +307,10 @@ def test_html_is_self_contained_and_headings_are_ordered(report: GemeenteReport)
     assert page.count("<svg") == 4 and page.count('role="img"') == 4
     for chart in (report.leeftijd, report.trend, report.aantallen, report.kaart):
         assert f'aria-label="{html.escape(chart.summary)}"' in page
-    assert page.count("<table>") == 4 + 2  # one behind every chart; trend and map once more, for print only
-    assert page.count('<div class="print-only" aria-hidden="true">') == 2
+    printed = [c for c in (report.leeftijd, report.trend, report.aantallen, report.kaart) if c.key in texts.PRINTED_TABLES]
+    assert len(printed) == 3  # trend, map and counts (the stand-in has no similar gemeenten)
+    assert page.count("<table>") == 4 + len(printed)  # one behind every chart; some once more, for print only
+    assert page.count('<div class="print-only" aria-hidden="true">') == len(printed)
     links = [v for tag, attr, v in scan(page).urls if tag == "a"]
     assert "https://www.movisie.nl/databank-effectieve-sociale-interventies" in links
 
@@ -417,7 +419,9 @@ def test_pdf_is_written_atomically(report: GemeenteReport, tmp_path: Path, brows
     path = render.write_report(report, tmp_path)
     pdf = render.print_pdf(browser, path)
     assert pdf == path.with_suffix(".pdf")
-    assert pdf.read_bytes()[:5] == b"%PDF-"
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-"
+    assert b"/StructTreeRoot" in data and b"/Outlines" in data and b"/Lang" in data  # tagged, with bookmarks and language
     assert sorted(p.name for p in path.parent.iterdir()) == ["GM9101-ooststad.html", "GM9101-ooststad.pdf"]
 
 
@@ -543,6 +547,26 @@ def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: P
             for box in ((0, 0, 40, 1080), (1880, 0, 1920, 1080), (0, 0, 1920, 15), (0, 1040, 1920, 1080)):
                 edge = image.convert("RGB").crop(box)
                 assert ImageChops.difference(edge, Image.new("RGB", edge.size, "white")).getbbox() is None, (path.name, box)
+
+
+@needs_library
+def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure_is_not_judged(world: batch.ReportInputs) -> None:
+    wijk_figures = world.wijk_figures.copy()
+    target = wijk_figures[(wijk_figures["gemeentecode"] == "GM9101") & (wijk_figures["jaar"] == 2024)
+                          & (wijk_figures["leeftijd"] == "18+") & (wijk_figures["indicator"] == "eenzaam")].index[0]
+    wijk_figures.loc[target, ["waarde", "ondergrens", "bovengrens"]] = float("nan")
+    built = content.build_content(world.figures, wijk_figures, world.gemeenten, world.population, world.regional,
+                                  world.age_bands, world.wijk_boundaries, "GM9101", today=TODAY)
+    assert built.kaart is not None
+    column = built.kaart.table.columns.index("Vraagt aandacht")
+    judged = {row[0]: row[column] for row in built.kaart.table.rows}
+    assert judged[wijk_figures.loc[target, "regionaam"]] == "onbekend" and set(judged.values()) <= {"ja", "nee", "onbekend"}
+    reasons = [s.reden for kind in built.ondersteuning for s in kind.suggesties]
+    assert reasons, "the invented world should trigger some suggestions"
+    for reason in reasons:
+        for value in re.finditer(r"\d+,\d%", reason):
+            after = reason[value.end():value.end() + 16]
+            assert after.startswith((" (95%-interval", "–", ")")) or "95%-interval" in reason[max(0, value.start() - 20):value.start()], reason
 
 
 @needs_library

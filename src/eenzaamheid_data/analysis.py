@@ -414,7 +414,7 @@ def age_limit(leeftijd: str, jaar: int) -> str:
 def trend(figures: pd.DataFrame, regiocode: str, *, leeftijd: str = "18+") -> pd.DataFrame:
     """All survey years of one table for one region: ``jaar, indicator, waarde, ondergrens, bovengrens,
     leeftijdsgrens, verandering, leeftijdsgrens_gewijzigd`` (``verandering`` vs the previous survey year:
-    "gestegen", "gedaald", "niet aantoonbaar veranderd", "onbekend"; NA for the first year;
+    "gestegen", "gedaald", "niet aantoonbaar veranderd", "onbekend"; NA for the first year with a figure;
     ``leeftijdsgrens_gewijzigd`` marks a step from 19+ to 18+, to be read with care). See ``METHOD_TREND``.
     """
     _require(figures, TIDY_COLUMNS, "figures")
@@ -436,7 +436,11 @@ def trend(figures: pd.DataFrame, regiocode: str, *, leeftijd: str = "18+") -> pd
     change = verdicts(out["waarde"], out["ondergrens"], out["bovengrens"], prev["waarde"], prev["ondergrens"],
                        prev["bovengrens"], labels=(GESTEGEN, GEDAALD, ONVERANDERD, ONBEKEND))
     change = change.astype(object)
-    change[out.groupby("indicator", sort=False).cumcount().to_numpy() == 0] = None  # the first year has nothing before it
+    # The first measurement has nothing before it (sociaal eenzaam starts in 2016); a year without a figure
+    # keeps "onbekend".
+    known = out["waarde"].notna()
+    known_before = known.groupby(out["indicator"], sort=False).cumsum() - known
+    change[(known & (known_before == 0)).to_numpy()] = None
     out["verandering"] = pd.Series(change, index=out.index, dtype="object")
     previous_limit = out.groupby("indicator", sort=False)["leeftijdsgrens"].shift(1)
     out["leeftijdsgrens_gewijzigd"] = (previous_limit.notna() & (previous_limit != out["leeftijdsgrens"])).astype(bool)

@@ -511,21 +511,22 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
         found["persoonlijk"].append(Suggestie(
             "Meer inwoners dan gemiddeld missen een hechte band. Denk aan aandacht van mens tot mens, zoals een "
             "maatje of een vast gesprek.", _capital(reason)))
-    old_reason = higher("65+", "eenzaam")
+    old_reason, than = higher("65+", "eenzaam"), "gemiddeld in Nederland"
     if old_reason is None:
         young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
         if _overlap(young, old) is False and _f(old.get("waarde")) > _f(young.get("waarde")):
-            old_reason = (f"eenzaam, 65 jaar en ouder: {fmt.pct(old.get('waarde'))}; 18 tot 65 jaar: "
-                          f"{fmt.pct(young.get('waarde'))}. Dat verschil is aantoonbaar.")
+            old_reason, than = (f"eenzaam, 65 jaar en ouder: {fmt.pct_of(old)}; 18 tot 65 jaar: {fmt.pct_of(young)}. "
+                                "Dat verschil is aantoonbaar."), "jongere inwoners"
     if old_reason:
         found["persoonlijk"].append(Suggestie(
-            "Veel 65-plussers voelen zich eenzaam. Bezoek- en maatjesprojecten kunnen helpen.", _capital(old_reason)))
+            f"Meer 65-plussers dan {than} voelen zich eenzaam. Bezoek- en maatjesprojecten kunnen helpen.", _capital(old_reason)))
         found["praktisch"].append(Suggestie(
             "Kijk of ouderen praktisch kunnen meedoen: vervoer naar activiteiten, hulp bij de telefoon of computer.",
             _capital(old_reason)))
     if reason := higher("18-64", "eenzaam"):
         for key, text in (
-            ("rol", "Veel inwoners onder de 65 voelen zich eenzaam. Een gewaardeerde rol, zoals vrijwilligerswerk, kan helpen."),
+            ("rol", "Meer inwoners onder de 65 dan gemiddeld in Nederland voelen zich eenzaam. Een gewaardeerde rol, zoals "
+                    "vrijwilligerswerk, kan helpen."),
             ("bezigheden", "Denk aan werk, een opleiding of een club als manier om contact te maken, samen met werkgevers en scholen."),
         ):
             found[key].append(Suggestie(text, _capital(reason)))
@@ -536,13 +537,14 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
             ("verwachtingen", "Bij sterke eenzaamheid kan het helpen om samen te kijken naar wat iemand van contact verwacht."),
         ):
             found[key].append(Suggestie(text, _capital(reason)))
-    if len(wijken) == 1:
-        found["ontmoeting"].append(Suggestie(
-            f"Begin dichtbij huis, in de wijk die aandacht vraagt: {wijken[0].regionaam}.", "Deze wijk valt op in de kaart van de wijken."))
-    elif wijken:
+    if wijken:
         names = ", ".join(w.regionaam for w in wijken[:5]) + (" en andere" if len(wijken) > 5 else "")
+        figures = "; ".join(f"{w.regionaam} {w.tekst} ({w.interval})" for w in wijken[:5])
+        where = "de wijk die aandacht vraagt" if len(wijken) == 1 else "de wijken die aandacht vragen"
         found["ontmoeting"].append(Suggestie(
-            f"Begin dichtbij huis, in de wijken die aandacht vragen: {names}.", "Deze wijken vallen op in de kaart van de wijken."))
+            f"Begin dichtbij huis, in {where}: {names}.",
+            f"Het percentage eenzame inwoners is daar aantoonbaar hoger dan in {naam} als geheel "
+            f"({fmt.pct_of(_pick(gem, HEADLINE_AGE, 'eenzaam'))}): {figures}."))
     return tuple(Ondersteuning(i.key, i.titel, i.tekst, tuple(found[i.key])) for i in texts.SUPPORT_KINDS)
 
 
@@ -627,7 +629,9 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
         if missing:
             summary += f" Voor {missing} {'wijk' if missing == 1 else 'wijken'} is geen cijfer bekend."
     frame = values[["regionaam", "waarde", "ondergrens", "bovengrens"]].copy()
-    frame["aandachtsgebied"] = values["regiocode"].isin(highlight).to_numpy()
+    flagged = values["regiocode"].isin(highlight).to_numpy()
+    # without a figure a wijk cannot be tested: "onbekend", not "nee"
+    frame["aandachtsgebied"] = ["onbekend" if pd.isna(v) else "ja" if f else "nee" for v, f in zip(values["waarde"], flagged)]
     frame = frame.sort_values(["waarde", "regionaam"], ascending=[False, True], na_position="last")
     table = table_from_frame(frame, f"Eenzaam per wijk van {naam}, 18 jaar en ouder, {jaar}")
     return Chart("kaart", f"Eenzaamheid per wijk in {jaar}", figure_svg(fig, "kaart") if fig is not None else "", summary, table, source,

@@ -234,7 +234,8 @@ def print_pdf(browser: Any, html_path: Path) -> Path:
         page.goto(html_path.as_uri(), wait_until="load")
         page.emulate_media(media="print")
         with atomic_path(target) as tmp:
-            page.pdf(path=tmp, format="A4", print_background=True, prefer_css_page_size=True)
+            # tagged: headings, tables and alt texts reach screen readers; outline: bookmarks from the headings
+            page.pdf(path=tmp, format="A4", print_background=True, prefer_css_page_size=True, tagged=True, outline=True)
     finally:
         page.close()
     log.info("wrote %s", target)

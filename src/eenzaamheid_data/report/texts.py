@@ -180,8 +180,9 @@ TREND_NOTE = (
     "als het verschil met de vorige meting aantoonbaar is. Tot en met 2016 ging het om inwoners van 19 jaar en ouder, "
     "daarna om 18 jaar en ouder: vergelijk 2016 en 2020 daarom voorzichtig."
 )
-PRINTED_TABLES = frozenset({"trend", "kaart"})
-"""Charts whose numbers are printed under them (on screen they fold away): these two have no value labels."""
+PRINTED_TABLES = frozenset({"trend", "kaart", "aantallen", "vergelijkbaar"})
+"""Charts whose numbers are printed under them (on screen they fold away): those whose intervals (or, for the trend
+and the map, values) the chart shows only as drawing, so every claim can be checked on paper."""
 MAP_HIGHLIGHT_LABEL = "Dikke rand: vraagt aandacht"
 TREND_AGE_BREAK = "let op: andere leeftijdsgrens dan bij de vorige meting"
 PEOPLE_NOTE = "Het aantal is het percentage maal het aantal inwoners, afgerond. Het is een schatting."
