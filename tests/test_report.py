@@ -599,8 +599,19 @@ def test_an_older_year_says_whom_it_counted_and_whose_inhabitants(world: batch.R
     assert older.aantallen is not None and texts.PEOPLE_OTHER_YEAR.format(inwoners=2024, jaar=2016) in older.aantallen.notes
     assert older.trend is not None and {row[0] for row in older.trend.table.rows} == {"2016"}  # the story up to 2016
     assert "in 2016" in older.trend.summary and "2024" not in older.trend.summary
+    # every age the report names for 2016 counts from 19: messages, summaries, table cells and the charts' axes
+    from eenzaamheid_data import analysis
+
+    told = " ".join(sentence for sentence in re.split(r"(?<=\.) ", page.replace(texts.TREND_NOTE, "").replace(analysis.METHOD_TREND, ""))
+                    if "2020" not in sentence)  # but for those that explain the change itself
+    assert not re.search(r"18 (jaar en ouder|tot 65 jaar)|18- tot 65", told), re.findall(r".{60}18 (?:jaar|tot).{20}", told)
+    assert "19 tot 65 jaar" in {t.get_text() for t in older.leeftijd.figure.axes[0].get_yticklabels()}
+    assert older.kernboodschappen[2].tekst.endswith(texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=2024, jaar=2016))
+    assert texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=2024, jaar=2016) in {t.get_text() for t in older.aantallen.figure.axes[0].texts}
+    assert older.landelijk is not None and texts.NATIONAL_OTHER_YEAR.format(landelijk=2023, jaar=2016) in older.landelijk.notes
     newest = _build(world, "GM9101")
     assert not newest.leeftijd_noot and newest.aantallen is not None and newest.aantallen.notes == (texts.PEOPLE_NOTE,)
+    assert "18 tot 65 jaar" in text_of(render.render_html(newest))
 
 
 @needs_library

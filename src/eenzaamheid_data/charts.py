@@ -57,7 +57,22 @@ BAND_COLOR = "#56B4E9"  # Okabe–Ito sky blue: a different survey, so not a geb
 MISSING_COLOR = "#595959"
 TEXT_COLOR = "#444444"
 
-AGE_PHRASES: dict[str, str] = {"18+": "de inwoners van 18 jaar en ouder", "18-64": "de 18- tot 65-jarigen", "65+": "de 65-plussers"}
+AGE_PHRASES: dict[str, str] = {"18+": "de inwoners van 18 jaar en ouder", "18-64": "de 18- tot 65-jarigen", "65+": "de 65-plussers",
+                               "19+": "de inwoners van 19 jaar en ouder", "19-64": "de 19- tot 65-jarigen"}  # 19: 2012 and 2016
+
+
+def _who(leeftijd: str, jaar: Any = None) -> str:
+    """'de inwoners van 18 jaar en ouder' (of 19, in a year that counted from 19)."""
+    from .analysis import age_limit
+
+    key = leeftijd if _nan(jaar) else age_limit(leeftijd, int(jaar))
+    return AGE_PHRASES.get(key, key)
+
+
+def _year_of(rows: pd.DataFrame) -> int | None:
+    """The one survey year of a chart's rows, if they have one."""
+    years = pd.unique(rows["jaar"].dropna()) if "jaar" in rows else []
+    return int(years[0]) if len(years) == 1 else None
 INDICATOR_PHRASES: dict[str, str] = {
     "eenzaam": "eenzaam", "sterk_eenzaam": "sterk eenzaam", "emotioneel_eenzaam": "emotioneel eenzaam", "sociaal_eenzaam": "sociaal eenzaam",
 }
@@ -103,7 +118,7 @@ def compared_with(verschil: Any, name: str, value: Any, low: Any = None, high: A
 
 def describe(naam: str, row: Mapping[Any, Any], *, leeftijd: str, indicator: str, comparison: str | None = None) -> str:
     """'In Voorbeeldstad is 52,1% van de 65-plussers eenzaam (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%).'"""
-    who, what = AGE_PHRASES.get(leeftijd, leeftijd), INDICATOR_PHRASES.get(indicator, indicator)
+    who, what = _who(leeftijd, row.get("jaar")), INDICATOR_PHRASES.get(indicator, indicator)
     if _nan(row.get("waarde")):
         return f"Voor {naam} is geen cijfer bekend over hoeveel van {who} {what} zijn."
     text = f"In {naam} is {fmt.pct(row['waarde'])} van {who} {what}{_interval_phrase(row)}"
@@ -481,7 +496,7 @@ def age_chart(
         pos = np.arange(len(AGES), dtype="float64") + offset
         _dots(ax, pos, _floats(sub, "waarde"), _floats(sub, "ondergrens"), _floats(sub, "bovengrens"),
               color=GEBIED_COLORS[gebied], marker=GEBIED_MARKERS[gebied], label=label, gid=f"-{gebied}")
-    ax.set_yticks(np.arange(len(AGES)), [fmt.AGE_LABELS[a] for a in AGES], fontsize=_LABEL_SIZE)
+    ax.set_yticks(np.arange(len(AGES)), [fmt.age_label(a, _year_of(rows)) for a in AGES], fontsize=_LABEL_SIZE)
     ax.set_ylim(len(AGES) - 0.5, -0.5)
     ax.set_xlim(*_limits(_floats(rows, "waarde"), _floats(rows, "ondergrens"), _floats(rows, "bovengrens"), pad_right=0.15))
     ax.xaxis.set_major_formatter(_PctFormatter())
@@ -522,7 +537,7 @@ def _age_summary(rows: pd.DataFrame, indicator: str) -> str:
     row = gem.loc[first].to_dict() if first in gem.index else {}
     head = describe(naam, row, leeftijd=first, indicator=indicator,
                     comparison=compared_with(row.get("verschil_nl"), "Nederland", *reference(first)) if row else None)[:-1]
-    return f"{head}; bij de 18- tot 65-jarigen {clause('18-64')}, en bij de 65-plussers {clause('65+')}."
+    return f"{head}; bij {_who('18-64', _year_of(rows))} {clause('18-64')}, en bij {_who('65+')} {clause('65+')}."
 
 
 # -- trends ---------------------------------------------------------------------------------------------------
@@ -531,7 +546,6 @@ def _age_summary(rows: pd.DataFrame, indicator: str) -> str:
 _CHANGE_PHRASES = {
     GESTEGEN: "aantoonbaar gestegen", GEDAALD: "aantoonbaar gedaald", ONVERANDERD: "niet aantoonbaar veranderd",
 }
-_LIMIT_PHRASES = {"19+": "19 jaar en ouder", "19-64": "19 tot 65 jaar"}
 
 
 def _age_note(trend_df: pd.DataFrame) -> str | None:
@@ -542,7 +556,7 @@ def _age_note(trend_df: pd.DataFrame) -> str | None:
         return None
     years = sorted({int(y) for y in odd["jaar"]})
     limit = str(odd["leeftijdsgrens"].iloc[0])
-    return f"{' en '.join(map(str, years))}: {_LIMIT_PHRASES.get(limit, limit)}"
+    return f"{' en '.join(map(str, years))}: {fmt.AGE_LABELS.get(limit, limit)}"
 
 
 def trend_chart(
@@ -586,10 +600,11 @@ def _trend_summary(trend_df: pd.DataFrame, naam: str) -> str:
     indicator = "eenzaam" if (trend_df["indicator"] == "eenzaam").any() else next(iter(trend_df["indicator"]), "eenzaam")
     rows = trend_df[(trend_df["indicator"] == indicator) & trend_df["waarde"].notna()].sort_values("jaar")
     what = INDICATOR_PHRASES.get(indicator, indicator)
-    who = AGE_PHRASES.get(str(trend_df.attrs.get("leeftijd", "18+")), "de inwoners")
+    leeftijd = str(trend_df.attrs.get("leeftijd", "18+"))
     if rows.empty:
-        return f"Voor {naam} zijn geen cijfers bekend over hoeveel van {who} {what} zijn."
+        return f"Voor {naam} zijn geen cijfers bekend over hoeveel van {_who(leeftijd)} {what} zijn."
     last = rows.iloc[-1]
+    who = _who(leeftijd, last["jaar"])
     text = f"In {naam} was in {int(last['jaar'])} {fmt.pct(last['waarde'])} van {who} {what}{_interval_phrase(last.to_dict())}"
     earlier = trend_df[(trend_df["indicator"] == indicator) & (trend_df["jaar"] < last["jaar"])].sort_values("jaar")
     if earlier.empty:
@@ -632,8 +647,10 @@ def people_chart(
     regiocode: str | None = None,
     title: str | None = None,
     aspect: str = "page",
+    notes: Sequence[str] = (),
 ) -> ChartResult:
-    """Bars of the estimated number of people per age group with 95% whiskers (``analysis.people_counts``)."""
+    """Bars of the estimated number of people per age group with 95% whiskers (``analysis.people_counts``);
+    ``notes`` go under it, above the source (e.g. that the inhabitants are of another year)."""
     _require(counts, ["regiocode", "leeftijd", "indicator", "aantal", "aantal_ondergrens", "aantal_bovengrens"], "counts")
     bad = [i for i in indicators if i not in INDICATORS]
     if bad:
@@ -659,7 +676,7 @@ def people_chart(
             ax.annotate(fmt.number(fmt.round_people(value[j]), 0), (pos[j], top[j]), xytext=(0, 3), textcoords="offset points",
                         ha="center", va="bottom", fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label")
         _missing_texts(ax, pos[~known], horizontal=False)
-    ax.set_xticks(x, [fmt.AGE_LABELS[a] for a in AGES], fontsize=_LABEL_SIZE)
+    ax.set_xticks(x, [fmt.age_label(a, _year_of(rows)) for a in AGES], fontsize=_LABEL_SIZE)
     _, hi = _limits(_floats(rows, "aantal_bovengrens"), _floats(rows, "aantal"), start_at_zero=True, pad_right=0.12)
     ax.set_ylim(0, hi if hi > 0 else 10)
     ax.yaxis.set_major_formatter(_people_formatter())
@@ -670,7 +687,7 @@ def people_chart(
     _legend_above(ax)
     naam = str(rows["regionaam"].iloc[0]) if "regionaam" in rows and len(rows) else None
     _title(ax, title if title is not None else "Geschat aantal eenzame inwoners" + (f" in {naam}" if naam else ""), legend_above=True)
-    _footer(ax, counts, source)
+    _footer(ax, counts, source, notes)
     keep = [c for c in ("regiocode", "regionaam", "jaar", "leeftijd", "indicator", *VALUE_COLUMNS, "inwoners", "aantal",
                         "aantal_ondergrens", "aantal_bovengrens", "aantal_tekst", "interval_tekst") if c in rows]
     table = rows[rows["indicator"].isin(list(indicators))][keep].reset_index(drop=True)
@@ -690,9 +707,10 @@ def _people_summary(rows: pd.DataFrame, naam: str, indicators: Sequence[str]) ->
     first = pick(indicators[0]) if indicators else None
     what = INDICATOR_PHRASES.get(indicators[0], "eenzaam") if indicators else "eenzaam"
     if first is None:
-        return f"Voor {naam} is niet te schatten hoeveel inwoners van 18 jaar en ouder {what} zijn: het percentage of het aantal inwoners ontbreekt."
+        return (f"Voor {naam} is niet te schatten hoeveel inwoners van {fmt.age_label('18+', _year_of(rows))} {what} zijn: "
+                "het percentage of het aantal inwoners ontbreekt.")
     number, margin = amount(first)
-    text = f"In {naam} zijn naar schatting {number} inwoners van 18 jaar en ouder {what} {margin}"
+    text = f"In {naam} zijn naar schatting {number} inwoners van {fmt.age_label('18+', _year_of(rows))} {what} {margin}"
     for indicator in indicators[1:]:
         row = pick(indicator)
         if row is not None:

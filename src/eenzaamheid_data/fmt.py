@@ -18,6 +18,16 @@ INDICATOR_LABELS: dict[str, str] = {
 }
 AGE_LABELS: dict[str, str] = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 jaar en ouder",
                               "19+": "19 jaar en ouder", "19-64": "19 tot 65 jaar"}  # 19+: 2012 and 2016
+
+
+def age_label(leeftijd: str, jaar: Any = None) -> str:
+    """'18 jaar en ouder'; for a survey year that counted from 19 (2012, 2016) '19 jaar en ouder'."""
+    from .analysis import age_limit  # the survey's rule lives with the analysis
+
+    key = leeftijd if _isnan(jaar) else age_limit(leeftijd, int(jaar))
+    return AGE_LABELS.get(key, key)
+
+
 LEVEL_LABELS: dict[str, str] = {"nederland": "Nederland", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 
 MISSING = "geen gegevens"

@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -53,7 +53,6 @@ SUPPORT_RULES = (
 )
 
 _GEBIED = {"gemeente": "Gemeente", "ggdregio": "GGD-regio", "ggd": "GGD-regio", "provincie": "Provincie", "nederland": "Nederland", "wijk": "Wijk"}
-_AGE_PHRASE = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaar", "65+": "65 jaar en ouder"}
 
 # Columns left out of the tables behind the charts: codes and bookkeeping.
 _HIDDEN = {
@@ -258,6 +257,8 @@ _HEADERS = {
 
 def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
     """Any analysis/chart table as formatted Dutch text: labels for codes, decimal commas, intervals joined."""
+    from .. import analysis
+
     columns = [c for c in frame.columns if c not in _HIDDEN]
     joined = "ondergrens" in columns and "bovengrens" in columns
     out_cols: list[str] = []
@@ -267,6 +268,8 @@ def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
         out_cols.append("interval" if (col == "ondergrens" and joined) else col)
     rows = []
     for record in frame.to_dict("records"):
+        if "leeftijd" in record and not _nan(record.get("jaar")):  # 2012 and 2016 counted from 19
+            record["leeftijd"] = analysis.age_limit(str(record["leeftijd"]), int(record["jaar"]))
         row = []
         for col in out_cols:
             if col == "interval":
@@ -423,8 +426,10 @@ def _overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool | None:
     return not (lo_a > hi_b or lo_b > hi_a)
 
 
-def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam: str, jaar: int) -> tuple[Boodschap, ...]:
-    """The three key messages, one per rule in ``KEY_MESSAGE_RULES``."""
+def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam: str, jaar: int, *,
+                 inwoners_jaar: int | None = None) -> tuple[Boodschap, ...]:
+    """The three key messages, one per rule in ``KEY_MESSAGE_RULES``; ``inwoners_jaar`` is the year of the inhabitants
+    the counts were made with, said when it is not ``jaar``."""
     # Rule 1: eenzaam 18+ against Nederland, using the test's verdict only.
     row = _pick(gem, HEADLINE_AGE, "eenzaam")
     nl_row = _pick(nl, HEADLINE_AGE, "eenzaam")
@@ -432,7 +437,7 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     if _nan(row.get("waarde")):
         first = f"Voor {naam} is over {jaar} geen cijfer over eenzaamheid bekend."
     else:
-        start = f"In {naam} voelt {fmt.pct_of(row)} van de inwoners van 18 jaar en ouder zich eenzaam."
+        start = f"In {naam} voelt {fmt.pct_of(row)} van de inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} zich eenzaam."
         verdict = {
             "hoger": f"Dat is meer dan in heel Nederland ({nl_text}).",
             "lager": f"Dat is minder dan in heel Nederland ({nl_text}).",
@@ -444,26 +449,29 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
     overlap = _overlap(young, old)
     y_text, o_text = fmt.pct_of(young, inside=True), fmt.pct_of(old, inside=True)
+    y_label, o_label = fmt.age_label("18-64", jaar), fmt.age_label("65+", jaar)
     if overlap is None or _nan(young.get("waarde")) or _nan(old.get("waarde")):
         second = "Voor de leeftijdsgroepen zijn niet genoeg gegevens om ze met elkaar te vergelijken."
     elif overlap:
         second = (
-            f"Inwoners van 18 tot 65 jaar ({y_text}) en van 65 jaar en ouder ({o_text}) verschillen niet aantoonbaar: "
+            f"Inwoners van {y_label} ({y_text}) en van {o_label} ({o_text}) verschillen niet aantoonbaar: "
             "de 95%-intervallen van de twee cijfers overlappen."
         )
     elif float(old["waarde"]) > float(young["waarde"]):
-        second = f"Inwoners van 65 jaar en ouder zijn vaker eenzaam ({o_text}) dan inwoners van 18 tot 65 jaar ({y_text})."
+        second = f"Inwoners van {o_label} zijn vaker eenzaam ({o_text}) dan inwoners van {y_label} ({y_text})."
     else:
-        second = f"Inwoners van 18 tot 65 jaar zijn vaker eenzaam ({y_text}) dan inwoners van 65 jaar en ouder ({o_text})."
+        second = f"Inwoners van {y_label} zijn vaker eenzaam ({y_text}) dan inwoners van {o_label} ({o_text})."
 
     # Rule 3: estimated numbers of (sterk) eenzame inwoners of 18+.
     lonely, strong = _people(people, HEADLINE_AGE, "eenzaam"), _people(people, HEADLINE_AGE, "sterk_eenzaam")
     if lonely is None:
         third = "Hoeveel inwoners eenzaam zijn, is niet te schatten: het percentage of het aantal inwoners ontbreekt."
     else:
-        third = f"{_capital(lonely)} inwoners van 18 jaar en ouder voelen zich eenzaam."
+        third = f"{_capital(lonely)} inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} voelen zich eenzaam."
         if strong is not None:
             third += f" {_capital(strong)} van hen voelen zich sterk eenzaam."
+        if inwoners_jaar is not None and int(inwoners_jaar) != int(jaar):
+            third += " " + texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=int(inwoners_jaar), jaar=jaar)
     return (Boodschap(1, first), Boodschap(2, second), Boodschap(3, third))
 
 
@@ -500,7 +508,7 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
             return None
         nl_row = _pick(nl, leeftijd, indicator)
         label = fmt.INDICATOR_LABELS[indicator].lower()
-        return (f"{label}, {_AGE_PHRASE[leeftijd]}: {fmt.pct_of(row)} in {naam}, {fmt.pct_of(nl_row)} in heel Nederland. "
+        return (f"{label}, {fmt.age_label(leeftijd, row.get('jaar'))}: {fmt.pct_of(row)} in {naam}, {fmt.pct_of(nl_row)} in heel Nederland. "
                 "Dat verschil is aantoonbaar.")
 
     if reason := higher(HEADLINE_AGE, "sociaal_eenzaam"):
@@ -515,7 +523,7 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
     if old_reason is None:
         young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
         if _overlap(young, old) is False and _f(old.get("waarde")) > _f(young.get("waarde")):
-            old_reason, than = (f"eenzaam, 65 jaar en ouder: {fmt.pct_of(old)}; 18 tot 65 jaar: {fmt.pct_of(young)}. "
+            old_reason, than = (f"eenzaam, 65 jaar en ouder: {fmt.pct_of(old)}; {fmt.age_label('18-64', young.get('jaar'))}: {fmt.pct_of(young)}. "
                                 "Dat verschil is aantoonbaar."), "jongere inwoners"
     if old_reason:
         found["persoonlijk"].append(Suggestie(
@@ -619,10 +627,10 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
         wijken = "wijk" if len(codes) == 1 else f"{len(codes)} wijken"
         if len(known) == 1:
             summary = (f"Kaart van de {wijken} van {naam}: alleen voor {low['regionaam']} is een cijfer bekend; daar is "
-                       f"{fmt.pct_of(low)} van de inwoners van 18 jaar en ouder eenzaam ({jaar}).")
+                       f"{fmt.pct_of(low)} van de inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} eenzaam ({jaar}).")
         else:
             summary = (
-                f"Kaart van de {wijken} van {naam}: het percentage eenzame inwoners van 18 jaar en ouder in {jaar} "
+                f"Kaart van de {wijken} van {naam}: het percentage eenzame inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} in {jaar} "
                 f"loopt van {fmt.pct_of(low)} in {low['regionaam']} tot {fmt.pct_of(high)} in {high['regionaam']}."
             )
         missing = len(values) - len(known)
@@ -633,7 +641,7 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
     # without a figure a wijk cannot be tested: "onbekend", not "nee"
     frame["aandachtsgebied"] = ["onbekend" if pd.isna(v) else "ja" if f else "nee" for v, f in zip(values["waarde"], flagged)]
     frame = frame.sort_values(["waarde", "regionaam"], ascending=[False, True], na_position="last")
-    table = table_from_frame(frame, f"Eenzaam per wijk van {naam}, 18 jaar en ouder, {jaar}")
+    table = table_from_frame(frame, f"Eenzaam per wijk van {naam}, {fmt.age_label(HEADLINE_AGE, jaar)}, {jaar}")
     return Chart("kaart", f"Eenzaamheid per wijk in {jaar}", figure_svg(fig, "kaart") if fig is not None else "", summary, table, source,
                  tuple(notes), "figure", draw)
 
@@ -686,7 +694,8 @@ def build_content(
 
     people = analysis.people_counts(figures, population, gemeentecode=gemeentecode, jaar=jaar)
     kerncijfers_ = kerncijfers(gem_rows, nl_rows, ggd_rows, naam, ggd_enkel)
-    messages = key_messages(gem_rows, nl_rows, people, naam, jaar)
+    population_year = (population.attrs.get("bron") or {}).get("year")
+    messages = key_messages(gem_rows, nl_rows, people, naam, jaar, inwoners_jaar=population_year)
 
     if ggd_enkel:  # a GGD-regio of this one gemeente: no second, identical series, no comparison with itself
         breakdown = breakdown[breakdown["gebied"] != "ggdregio"].assign(verschil_ggd="n.v.t.")
@@ -696,12 +705,12 @@ def build_content(
     trend = None if trend_table.empty else _draw(
         "trend", "Eenzaamheid door de jaren heen", partial(charts.trend_chart, trend_table), source,
         notes=(texts.TREND_NOTE,), svg=svg)
-    population_year = (population.attrs.get("bron") or {}).get("year")
-    people_notes = [texts.PEOPLE_NOTE]
+    people_notes, in_figure = [texts.PEOPLE_NOTE], ()
     if population_year and int(population_year) != jaar:  # e.g. --year 2012 with today's inhabitants: say so
         people_notes.append(texts.PEOPLE_OTHER_YEAR.format(inwoners=int(population_year), jaar=jaar))
+        in_figure = (texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=int(population_year), jaar=jaar),)  # the slide too
     aantallen = None if people.empty else _draw(
-        "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people), source,
+        "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people, notes=in_figure), source,
         notes=tuple(people_notes), svg=svg)
 
     wijk_rows = wijk_figures[wijk_figures["gemeentecode"] == gemeentecode] if wijk_figures is not None else pd.DataFrame()
@@ -725,6 +734,10 @@ def build_content(
 
     if landelijk is None and svg:
         landelijk = national_chart(age_bands)
+    national_years = sorted({int(y) for y in age_bands["jaar"].dropna()}) if landelijk is not None and age_bands is not None else []
+    if national_years and jaar not in national_years:  # e.g. a 2016 report beside CBS's latest national figures
+        landelijk = replace(landelijk, notes=(*landelijk.notes, texts.NATIONAL_OTHER_YEAR.format(
+            landelijk=" en ".join(map(str, national_years)), jaar=jaar)))
 
     inwoners_row = population[population["regiocode"] == gemeentecode]
     inwoners = fmt.number(inwoners_row["inwoners"].iloc[0], 0) if len(inwoners_row) else fmt.MISSING

@@ -186,8 +186,10 @@ and the map, values) the chart shows only as drawing, so every claim can be chec
 MAP_HIGHLIGHT_LABEL = "Dikke rand: vraagt aandacht"
 TREND_AGE_BREAK = "let op: andere leeftijdsgrens dan bij de vorige meting"
 PEOPLE_NOTE = "Het aantal is het percentage maal het aantal inwoners, afgerond. Het is een schatting."
-AGE_19PLUS_NOTE = ("Let op: in {jaar} telde de Gezondheidsmonitor inwoners vanaf 19 jaar. Waar in dit rapport '18 jaar en "
-                   "ouder' of '18 tot 65 jaar' staat, gaat het voor {jaar} om 19 jaar en ouder en 19 tot 65 jaar.")
+AGE_19PLUS_NOTE = ("Let op: in {jaar} telde de Gezondheidsmonitor inwoners vanaf 19 jaar. Daarom gaat dit rapport over "
+                   "inwoners van 19 jaar en ouder en van 19 tot 65 jaar; vanaf 2020 is dat 18 jaar.")
+NATIONAL_OTHER_YEAR = "Let op: deze landelijke cijfers zijn van {landelijk}; de rest van dit rapport gaat over {jaar}."
+PEOPLE_OTHER_YEAR_SHORT = "Geschat met het aantal inwoners van {inwoners} en het percentage van {jaar}."
 PEOPLE_OTHER_YEAR = ("Let op: het aantal inwoners is dat van {inwoners}, het percentage dat van {jaar}. Het aantal is dus "
                      "een schatting voor nu, met het percentage van toen.")
 SIMILAR_NOTE = (
