@@ -152,27 +152,27 @@ def region_world() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return figures, gemeenten, population
 
 
-def test_aggregate_weighted_mean_and_independent_interval(region_world: tuple[pd.DataFrame, ...]) -> None:
+def test_aggregate_weighted_mean_and_widest_interval(region_world: tuple[pd.DataFrame, ...]) -> None:
     figures, gemeenten, population = region_world
     out = analysis.aggregate_regions(figures, gemeenten, population, by="ggdregio")
     assert list(out.columns) == [*analysis.TIDY_COLUMNS, "afgeleid", "n_gemeenten", "n_ontbrekend"]
     gg01 = out[(out["regiocode"] == "GG01") & (out["leeftijd"] == "18+")].iloc[0]
     # weights 18+: 1000 and 3000 → mean = (1000·40 + 3000·50) / 4000 = 190000 / 4000 = 47.5
     assert gg01["waarde"] == pytest.approx(47.5)
-    # se_i = (hi − lo) / (2·1.96): 4/3.92 and 8/3.92; half-width = 1.96 · √(Σ w²se²) / Σw
-    #      = √((1000·2)² + (3000·4)²) / 4000 = √(4e6 + 144e6) / 4000 = 12165.53 / 4000 = 3.041381
-    assert gg01["ondergrens"] == pytest.approx(47.5 - 3.041381, abs=1e-6)
-    assert gg01["bovengrens"] == pytest.approx(47.5 + 3.041381, abs=1e-6)
+    # se_i = (hi − lo) / (2·1.96): 4/3.92 and 8/3.92; half-width = 1.96 · Σ w·se / Σw (correlation 1, the widest)
+    #      = (1000·2 + 3000·4) / 4000 = 14000 / 4000 = 3.5
+    assert gg01["ondergrens"] == pytest.approx(47.5 - 3.5, abs=1e-9)
+    assert gg01["bovengrens"] == pytest.approx(47.5 + 3.5, abs=1e-9)
     # GM0006 has no value: left out of the weights and counted
     assert (gg01["n_gemeenten"], gg01["n_ontbrekend"]) == (3, 1)
     assert gg01["niveau"] == "ggdregio" and gg01["regionaam"] == "GGD GG01" and bool(gg01["afgeleid"]) and gg01["tabel"] == TABLE
     assert pd.isna(gg01["gemeentecode"]) and gg01["jaar"] == 2022
-    # 65+ uses inwoners_65plus: 100 and 100 → (40 + 50) / 2 = 45; half = √(200² + 400²)/200 = 447.2136/200 = 2.236068
+    # 65+ uses inwoners_65plus: 100 and 100 → (40 + 50) / 2 = 45; half = (100·2 + 100·4) / 200 = 3.0
     gg01_65 = out[(out["regiocode"] == "GG01") & (out["leeftijd"] == "65+")].iloc[0]
     assert gg01_65["waarde"] == pytest.approx(45.0)
-    assert gg01_65["bovengrens"] - gg01_65["waarde"] == pytest.approx(2.236068, abs=1e-6)
-    # the derived interval is narrower than averaging the bounds would give: (38·1 + 46·3)/4 = 44.0 < 44.46
-    assert gg01["ondergrens"] > 44.0
+    assert gg01_65["bovengrens"] - gg01_65["waarde"] == pytest.approx(3.0, abs=1e-9)
+    # as wide as averaging the bounds: (38·1 + 46·3)/4 = 44.0 (independence gave 44.46, too narrow)
+    assert gg01["ondergrens"] == pytest.approx(44.0, abs=1e-9)
     assert out.attrs["niet_ingedeeld"] == ["GM0007"]
     assert "afgeleid" in out.attrs["methode"]
 
@@ -263,12 +263,12 @@ def test_age_breakdown_shape_order_and_comparisons(breakdown_world: tuple[pd.Dat
     # 18+ eenzaam: 54 [52, 56] vs NL 49 [48.7, 49.3] → 52 > 49.3 → hoger
     assert gem.loc[("18+", "eenzaam"), "verschil_nl"] == "hoger"
     # GGD = (3000·54 + 1000·44)/4000 = 206000/4000 = 51.5 (GM0002: 44 [43.7, 44.3]);
-    # half = √((3000·2)² + (1000·0.3)²)/4000 = √36090000/4000 = 6007.495/4000 = 1.501874 → [49.998, 53.002]
+    # half = (3000·2 + 1000·0.3)/4000 = 6300/4000 = 1.575 (the widest interval) → [49.925, 53.075]
     ggd = out[(out["gebied"] == "ggdregio") & (out["leeftijd"] == "18+") & (out["indicator"] == "eenzaam")].iloc[0]
     assert ggd["waarde"] == pytest.approx(51.5)
-    assert (ggd["ondergrens"], ggd["bovengrens"]) == (pytest.approx(51.5 - 1.501874, abs=1e-6), pytest.approx(51.5 + 1.501874, abs=1e-6))
-    assert gem.loc[("18+", "eenzaam"), "verschil_ggd"] == "niet aantoonbaar verschillend"  # 52 ≤ 53.002: overlap
-    assert ggd["verschil_nl"] == "hoger"  # 49.998 > 49.3
+    assert (ggd["ondergrens"], ggd["bovengrens"]) == (pytest.approx(51.5 - 1.575, abs=1e-9), pytest.approx(51.5 + 1.575, abs=1e-9))
+    assert gem.loc[("18+", "eenzaam"), "verschil_ggd"] == "niet aantoonbaar verschillend"  # 52 ≤ 53.075: overlap
+    assert ggd["verschil_nl"] == "hoger"  # 49.925 > 49.3
     # missing stays missing
     assert math.isnan(gem.loc[("65+", "sterk_eenzaam"), "waarde"]) and gem.loc[("65+", "sterk_eenzaam"), "verschil_nl"] == "onbekend"
     # a region is not compared with itself

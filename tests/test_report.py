@@ -574,7 +574,7 @@ def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportI
     built = _build(world, "GM9101")
     longest = texts.VERSCHIL_WOORDEN["niet aantoonbaar verschillend"]
     fig = render._kerncijfers_slide(dataclasses.replace(built, kerncijfers=tuple(
-        dataclasses.replace(k, kort_nl=f"Nederland 100,0% (100,0–100,0%): {longest}", kort_ggd=f"GGD-regio 100,0% (100,0–100,0%): {longest}")
+        dataclasses.replace(k, kort_nl=f"Nederland 100,0% (100,0–100,0%): {longest}", kort_ggd=f"GGD-regio (afgeleid) 100,0% (100,0–100,0%): {longest}")
         for k in built.kerncijfers)))
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

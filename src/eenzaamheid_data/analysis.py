@@ -57,11 +57,12 @@ METHOD_DIFFERENCE = (
 METHOD_AGGREGATE = (
     "De cijfers voor GGD-regio's en provincies zijn afgeleid: een gemiddelde van de schattingen van de "
     "gemeenten, gewogen naar het aantal inwoners in de leeftijdsgroep (CBS, Kerncijfers wijken en buurten). "
-    "Het 95%-interval is benaderd door de gemeentelijke schattingen als onafhankelijk te behandelen: "
-    "standaardfout per gemeente = (bovengrens − ondergrens) / (2 × 1,96), standaardfout van het gewogen "
-    "gemiddelde = √(Σ w² × se²) / Σ w. De modelschattingen van gemeenten hangen met elkaar samen; daardoor is "
-    "dit interval smaller dan dat van een rechtstreekse schatting voor de regio zou zijn. Daarom staan deze "
-    "cijfers als 'afgeleid' gemarkeerd. Gemeenten zonder cijfer, interval of inwonertal tellen niet mee; "
+    "Het 95%-interval is het ruimst mogelijke: alsof de schattingen van alle gemeenten dezelfde kant op "
+    "afwijken (standaardfout van het gewogen gemiddelde = Σ w × se / Σ w, met per gemeente se = (bovengrens − "
+    "ondergrens) / (2 × 1,96)). De modelschattingen van gemeenten hangen met elkaar samen, maar niemand weet "
+    "precies hoe sterk; met dit ruime interval staat er nooit 'hoger' of 'lager' dan de GGD-regio op grond van "
+    "een te smal interval. Daarom, en omdat ze geen eigen schatting zijn, staan deze cijfers als 'afgeleid' "
+    "gemarkeerd. Gemeenten zonder cijfer, interval of inwonertal tellen niet mee; "
     "ontbreken ze allemaal, dan heeft de regio geen cijfer. Een regio met één gemeente krijgt "
     "precies het cijfer en interval van die gemeente."
 )
@@ -262,17 +263,19 @@ def aggregate_regions(
     parts = pd.DataFrame({
         "regiocode": grid[code_col].astype(str), "regionaam": grid[name_col].astype(str),
         "jaar": grid["jaar"], "leeftijd": grid["leeftijd"], "indicator": grid["indicator"],
-        "sw": w, "swv": w * np.where(used, v, 0.0), "sw2se2": (w * se) ** 2, "n_used": used.astype("int64"),
+        "sw": w, "swv": w * np.where(used, v, 0.0), "swse": w * se, "n_used": used.astype("int64"),
         # with exactly one gemeente used, these sums are that gemeente's own figures
         "v1": np.where(used, v, 0.0), "lo1": np.where(used, lo, 0.0), "hi1": np.where(used, hi, 0.0),
     })
     agg = parts.groupby(["regiocode", "regionaam", "jaar", "leeftijd", "indicator"], as_index=False, sort=False).agg(
-        sw=("sw", "sum"), swv=("swv", "sum"), sw2se2=("sw2se2", "sum"), n_used=("n_used", "sum"),
+        sw=("sw", "sum"), swv=("swv", "sum"), swse=("swse", "sum"), n_used=("n_used", "sum"),
         n_gemeenten=("n_used", "size"), v1=("v1", "sum"), lo1=("lo1", "sum"), hi1=("hi1", "sum"),
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = agg["swv"] / agg["sw"]
-        half = Z95 * np.sqrt(agg["sw2se2"]) / agg["sw"]
+        # The widest interval any correlation between the gemeenten allows (correlation 1): how strongly the
+        # model estimates hang together is not published, and assuming independence made it far too narrow.
+        half = Z95 * agg["swse"] / agg["sw"]
     one, none = agg["n_used"] == 1, agg["n_used"] == 0
     out = pd.DataFrame({
         "regiocode": agg["regiocode"], "regionaam": agg["regionaam"], "niveau": by, "gemeentecode": None,

@@ -409,9 +409,10 @@ def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: st
                 verschil_nl=v_nl,
                 verschil_ggd=v_ggd,
                 vergelijking_nl=_vergelijking(v_nl, nl_row, "in Nederland"),
-                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "in de GGD-regio"),
+                # "afgeleid": the region's figure is the package's own average of its gemeenten (METHOD_AGGREGATE)
+                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "in de GGD-regio (afgeleid)"),
                 kort_nl=_kort(v_nl, nl_row, "Nederland"),
-                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "GGD-regio"),
+                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "GGD-regio (afgeleid)"),
             )
         )
     return tuple(out)
