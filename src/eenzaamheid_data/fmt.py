@@ -139,3 +139,14 @@ def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None, ti
     if meta.get("demo"):
         line = f"{DEMO_MARK.upper()} — {line}"
     return line
+
+
+def sources_line(first: Mapping[str, Any], *more: tuple[str, Mapping[str, Any]]) -> str:
+    """``source_line(first)`` followed by what each further table gave ("inwoners", its provenance): one demo
+    mark in front when any is demo data. E.g. for counts, made from a percentage and a population table."""
+    lines = [source_line({**first, "demo": False})]
+    lines += [f"{what}: " + source_line({**meta, "demo": False}).removeprefix("Bron: ") for what, meta in more if meta]
+    line = " · ".join(lines)
+    if first.get("demo") or any(meta.get("demo") for _, meta in more if meta):
+        line = f"{DEMO_MARK.upper()} — {line}"
+    return line

@@ -184,7 +184,7 @@ class GemeenteReport:
     methode: tuple[str, ...]
     rekenwijze: tuple[str, ...]
     bronnen: tuple[str, ...]
-    bronregel: str
+    bronregel: str  # the kerncijfers' source: table, this survey year, fetch date, licence
     opgehaald: str
     gemaakt: str
     meldingen: tuple[str, ...] = ()
@@ -685,7 +685,9 @@ def build_content(
         )
     jaar = int(jaar if jaar is not None else own["jaar"].max())
     bron = dict(figures.attrs.get("bron", {}))
-    source = fmt.source_line(bron)
+    source = fmt.source_line(bron)  # all survey years: the trend, and the report's own source line
+    this_year = {**bron, "year": jaar}  # a figure of one year names that year
+    with_inwoners = fmt.sources_line(this_year, ("inwoners", population.attrs.get("bron") or {}))
     ggd_enkel = int((gemeenten["ggdregiocode"] == ggdcode).sum()) == 1
 
     breakdown = analysis.age_breakdown(figures, gemeenten, regional, gemeentecode, jaar=jaar)
@@ -700,7 +702,7 @@ def build_content(
 
     if ggd_enkel:  # a GGD-regio of this one gemeente: no second, identical series, no comparison with itself
         breakdown = breakdown[breakdown["gebied"] != "ggdregio"].assign(verschil_ggd="n.v.t.")
-    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), source, svg=svg)
+    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), fmt.source_line(this_year), svg=svg)
     trend_table = analysis.trend(figures, gemeentecode, leeftijd=HEADLINE_AGE)
     trend_table = trend_table[trend_table["jaar"] <= jaar]  # a report about an earlier year tells the story up to then
     trend = None if trend_table.empty else _draw(
@@ -711,7 +713,7 @@ def build_content(
         people_notes.append(texts.PEOPLE_OTHER_YEAR.format(inwoners=int(population_year), jaar=jaar))
         in_figure = (texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=int(population_year), jaar=jaar),)  # the slide too
     aantallen = None if people.empty else _draw(
-        "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people, notes=in_figure), source,
+        "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people, notes=in_figure), with_inwoners,
         notes=tuple(people_notes), svg=svg)
 
     wijk_rows = wijk_figures[wijk_figures["gemeentecode"] == gemeentecode] if wijk_figures is not None else pd.DataFrame()
@@ -723,7 +725,7 @@ def build_content(
         wijken, tested = _aandachtswijken(found), int(found.attrs.get("n_getoetst", len(found)))
         bron_jaar = bron.get("classification_year")
         kaart = _map_chart(wijk_rows, wijk_boundaries, naam, jaar, [w.regiocode for w in wijken],
-                           fmt.source_line(bron, boundary_year=int(bron_jaar) if bron_jaar else None), svg=svg)
+                           fmt.source_line(this_year, boundary_year=int(bron_jaar) if bron_jaar else None), svg=svg)
     else:
         log.info("%s: no wijk figures; the report has no map", gemeentecode)
     aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct_of(_pick(gem_rows, HEADLINE_AGE, "eenzaam")))
@@ -731,7 +733,7 @@ def build_content(
     similar, vergelijkbaar_tekst = _similar(population, gemeentecode, naam)
     vergelijkbaar = None if similar is None or similar.empty or not svg else _draw(
         "vergelijkbaar", "Vergelijkbare gemeenten", partial(charts.similar_chart, figures, similar, gemeentecode, jaar=jaar),
-        source, notes=(texts.SIMILAR_NOTE,))
+        with_inwoners, notes=(texts.SIMILAR_NOTE,))
 
     if landelijk is None and svg:
         landelijk = national_chart(age_bands)
@@ -784,7 +786,7 @@ def build_content(
         rekenwijze=(analysis.METHOD_DIFFERENCE, analysis.METHOD_AGGREGATE, analysis.METHOD_TREND, analysis.METHOD_PEOPLE,
                     analysis.METHOD_AANDACHT, analysis.METHOD_SIMILAR),
         bronnen=tuple(dict.fromkeys(bronnen)),
-        bronregel=source,
+        bronregel=fmt.source_line(this_year),  # under the kerncijfers (and on slide 01): this year's figures
         opgehaald=fmt.dutch_date(bron.get("fetched_at")),
         gemaakt=fmt.dutch_date(today or date.today()),
         meldingen=tuple(meldingen),
