@@ -7,6 +7,7 @@ invented world with the real ``analysis``, ``charts`` and ``maps`` (skipped unti
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import importlib.util
@@ -810,13 +811,17 @@ def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command
 
 
 @pytest.mark.skipif(not HAVE_DEMO or os.name != "posix", reason="needs the demo world and POSIX process groups")
-@pytest.mark.parametrize(("pdf", "early", "one"), [(False, False, False), (True, False, False), (False, True, False), (False, False, True)],
-                         ids=["html", "pdf", "during-imports", "one-report-with-slides"])
-def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool, one: bool) -> None:
+@pytest.mark.parametrize(("pdf", "early", "one", "starting"),
+                         [(False, False, False, False), (True, False, False, False), (False, True, False, False),
+                          (False, False, True, False), (False, False, False, True)],
+                         ids=["html", "pdf", "during-imports", "one-report-with-slides", "while-workers-start"])
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool, one: bool, starting: bool) -> None:
     import signal
     import subprocess
     import time
     from contextlib import ExitStack
+
+    import psutil
 
     from eenzaamheid_data import demo
     from eenzaamheid_data.testing.odata_replica import ODataReplica
@@ -839,12 +844,22 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         first = "*-dia" if one else "*.html"  # one report: as soon as its slides are being drawn
-        while not early and not list((tmp_path / "out").rglob(first)) and time.monotonic() < deadline and run.poll() is None:
-            time.sleep(0.02 if one else 0.05)
+
+        def worker_started() -> bool:  # a pool worker exists (it may still be importing)
+            with contextlib.suppress(psutil.Error):
+                return any("spawn_main" in " ".join(child.cmdline()) for child in psutil.Process(run.pid).children())
+            return False
+
+        while (not early and time.monotonic() < deadline and run.poll() is None
+               and not (worker_started() if starting else list((tmp_path / "out").rglob(first)))):
+            time.sleep(0.02 if one or starting else 0.05)
+        started = time.monotonic()
         time.sleep(0.2 if early else 0)  # early: while pandas and matplotlib are still being imported
         os.killpg(run.pid, signal.SIGINT)
         _, stderr = run.communicate(timeout=120)
+        took = time.monotonic() - started
     assert run.returncode == 130, stderr
+    assert took < 30, f"{took:.0f} s after Ctrl-C"  # the reports in hand end; no new one is begun (all 24 take ~60 s)
     lines = [line for line in stderr.strip().splitlines() if not line.startswith("note: ")]  # one report: the table's note
     assert lines == ["interrupted; the cache is unchanged for anything not finished"], stderr
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]

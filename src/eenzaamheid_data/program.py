@@ -6,7 +6,10 @@ moment an interrupt ends the run with one line and exit code 130, never a traceb
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
+import os
 import signal
 import sys
 import threading
@@ -38,6 +41,15 @@ def run() -> None:
         print(INTERRUPTED, file=sys.stderr)
         code = 130
     gc.freeze()
+    if interrupted.is_set():
+        # A thread the Ctrl-C cut short (the Chromium start check, a browser driver's) can crash the interpreter's
+        # own shutdown (a segmentation fault after the line above). Every file and process of ours is closed by
+        # now: leave without that shutdown.
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(130)
     sys.exit(code)
 
 

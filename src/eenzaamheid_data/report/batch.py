@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -19,8 +20,8 @@ import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -361,6 +362,21 @@ def _interrupts_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+def _stop_pool(pool: ProcessPoolExecutor, futures: Mapping[Future[_Outcome], str]) -> None:
+    """After Ctrl-C: no report not yet begun is begun; the ones in hand end (each file whole or not at all).
+
+    Cancelled here, not by ``shutdown(cancel_futures=True)`` alone: the pool's ``with`` block shuts it down
+    again on the way out, and in Python 3.11 that second call undoes the cancelling. And a worker that was
+    still starting when Ctrl-C came had it blocked and never saw it: tell every worker again.
+    """
+    for future in futures:
+        future.cancel()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list(getattr(pool, "_processes", {}).values()):  # the pool keeps no public list of its workers
+        with contextlib.suppress(OSError):
+            os.kill(process.pid, signal.SIGINT)
+
+
 def _worker_interrupted(signum: int, frame: object) -> None:
     _WORKER["interrupted"] = True
     warnings.simplefilter("ignore")
@@ -441,13 +457,14 @@ def render_reports(
         else:
             # "spawn": a clean interpreter per worker, safe whatever threads the parent runs (demo servers, tqdm).
             context = multiprocessing.get_context("spawn")
+            futures: dict[Future[_Outcome], str] = {}
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(inputs, options)) as pool:
                 try:
                     # The workers start within submit, and inherit a blocked Ctrl-C (the mask survives exec):
                     # one still importing cannot die with a traceback; _init_worker takes it in hand and
                     # unblocks. Here, a Ctrl-C held back while they start arrives when the block ends.
                     with _interrupts_held():
-                        futures = {pool.submit(_work, code): code for code in codes}
+                        futures.update({pool.submit(_work, code): code for code in codes})
                     for future in as_completed(futures):
                         code = futures[future]
                         try:
@@ -457,7 +474,7 @@ def render_reports(
                         if bar is not None:
                             bar.update()
                 except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)  # start no more; the running ones finish
+                    _stop_pool(pool, futures)
                     raise
     finally:
         if bar is not None:
