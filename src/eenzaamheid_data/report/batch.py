@@ -365,14 +365,14 @@ def _interrupts_held() -> Iterator[None]:
 def _stop_pool(pool: ProcessPoolExecutor, futures: Mapping[Future[_Outcome], str]) -> None:
     """After Ctrl-C: no report not yet begun is begun; the ones in hand end (each file whole or not at all).
 
-    Cancelled here, not by ``shutdown(cancel_futures=True)`` alone: the pool's ``with`` block shuts it down
-    again on the way out, and in Python 3.11 that second call undoes the cancelling. And a worker that was
-    still starting when Ctrl-C came had it blocked and never saw it: tell every worker again.
+    Cancelled here, not with ``shutdown(wait=False, cancel_futures=True)``: the pool's ``with`` block shuts it
+    down again on the way out, and in Python 3.11 that second call undoes the cancelling and no longer waits
+    for the workers. Leaving the shutdown to the ``with`` block waits for them, so none is left running. A
+    worker that was still starting when Ctrl-C came had it blocked and never saw it: tell every worker again.
     """
     for future in futures:
         future.cancel()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list(getattr(pool, "_processes", {}).values()):  # the pool keeps no public list of its workers
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # the pool keeps no public list of its workers
         with contextlib.suppress(OSError):
             os.kill(process.pid, signal.SIGINT)
 
