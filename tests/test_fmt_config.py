@@ -86,3 +86,8 @@ def test_default_reports_dir_is_the_checkouts_wherever_the_notebook_runs(tmp_pat
     assert default_reports_dir(tmp_path / "notebooks") == default_reports_dir(tmp_path) == tmp_path / "reports"
     monkeypatch.chdir(tmp_path / "notebooks")
     assert default_reports_dir() == tmp_path / "reports"  # not ../reports of wherever papermill was started
+
+
+def test_a_data_dir_with_a_tilde_is_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Settings.from_env({"EENZAAMHEID_DATA_DIR": "~/cache"}).data_dir == tmp_path / "cache"  # not ./~/cache

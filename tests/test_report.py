@@ -574,9 +574,10 @@ def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure
 def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportInputs) -> None:
     built = _build(world, "GM9101")
     longest = texts.VERSCHIL_WOORDEN["niet aantoonbaar verschillend"]
-    fig = render._kerncijfers_slide(dataclasses.replace(built, kerncijfers=tuple(
-        dataclasses.replace(k, kort_nl=f"Nederland 100,0% (100,0–100,0%): {longest}", kort_ggd=f"GGD-regio (afgeleid) 100,0% (100,0–100,0%): {longest}")
-        for k in built.kerncijfers)))
+    tiles_in = [dataclasses.replace(k, kort_nl=f"Nederland 100,0% (100,0–100,0%): {longest}",
+                                    kort_ggd=f"GGD-regio (afgeleid) 100,0% (100,0–100,0%): {longest}") for k in built.kerncijfers]
+    tiles_in[3] = dataclasses.replace(tiles_in[3], waarde=float("nan"), tekst=fmt.MISSING, interval=fmt.MISSING)  # no figure
+    fig = render._kerncijfers_slide(dataclasses.replace(built, kerncijfers=tuple(tiles_in)))
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = FigureCanvasAgg(fig)
@@ -585,10 +586,12 @@ def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportI
     ax = fig.axes[0]
     tiles = [patch.get_window_extent(renderer) for patch in ax.patches]
     assert len(tiles) == 4
-    for text in ax.texts:
-        box = text.get_window_extent(renderer)
+    boxes = [(text.get_text(), text.get_window_extent(renderer)) for text in ax.texts]
+    for name, box in boxes:
         tile = next(t for t in tiles if t.x0 <= box.x0 <= t.x1 and t.y0 <= box.y0 <= t.y1)
-        assert box.x1 <= tile.x1 - 5 and box.y0 >= tile.y0 + 5, text.get_text()
+        assert box.x1 <= tile.x1 - 5 and box.y0 >= tile.y0 + 5, name
+    for i, (name, box) in enumerate(boxes):  # and no text on top of another
+        assert not any(box.overlaps(other) for _, other in boxes[i + 1:]), name
 
 
 @needs_library

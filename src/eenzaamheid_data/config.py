@@ -60,7 +60,7 @@ class Settings:
             "rivm_url": env.get(ENV_RIVM_URL) or DEFAULT_RIVM_URL,
             "cbs_url": env.get(ENV_CBS_URL) or DEFAULT_CBS_URL,
             "pdok_url": env.get(ENV_PDOK_URL) or DEFAULT_PDOK_URL,
-            "data_dir": Path(env[ENV_DATA_DIR]) if env.get(ENV_DATA_DIR) else default_data_dir(),
+            "data_dir": Path(env[ENV_DATA_DIR]).expanduser() if env.get(ENV_DATA_DIR) else default_data_dir(),  # "~/x" as a shell would
         }
         for name, key, kind, least, most in (("timeout", ENV_TIMEOUT, float, 0.1, 3600), ("retries", ENV_RETRIES, int, 0, 100)):
             if env.get(key):

@@ -10,6 +10,7 @@ import contextlib
 import html as html_lib
 import io
 import logging
+import math
 import os
 import re
 import shutil
@@ -315,8 +316,11 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
         x, top = (i % 2) * 0.52, 1.0 - (i // 2) * 0.52  # two rows of two tiles, each 0.48 × 0.46 of the box
         ax.add_patch(Rectangle((x, top - 0.46), 0.48, 0.46, transform=ax.transAxes, facecolor="#e8eff6", edgecolor="#c9d3dd", clip_on=False))
         ax.text(x + 0.02, top - 0.04, k.label, transform=ax.transAxes, fontsize=11, fontweight="bold", color="#1d4f7a", va="top")
-        ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=24, fontweight="bold", color="#1a1a1a", va="top")
-        ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
+        if math.isnan(k.waarde):  # "geen gegevens" in the value's place, and no "(geen gegevens)" beside it
+            ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=14, fontweight="bold", color="#1a1a1a", va="top")
+        else:
+            ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=24, fontweight="bold", color="#1a1a1a", va="top")
+            ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
         for y, kort in ((top - 0.265, k.kort_nl or k.vergelijking_nl), (top - 0.36, k.kort_ggd or k.vergelijking_ggd)):
             # "Nederland 51,1% (50,7–51,5%):" above its verdict: on one line the longest verdict ran out of the tile
             ax.text(x + 0.02, y, kort.replace(": ", ":\n", 1), transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top",
