@@ -167,6 +167,12 @@ def test_check_sources_against_the_replica(env: dict[str, str], tmp_path: Path) 
     assert result.returncode == 1
 
 
+def test_check_sources_with_a_table_id_typed_wrong_is_bad_input(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["check-sources", "--table", "50105NED"], env, tmp_path)
+    assert result.returncode == 2, result.stderr  # not "CHANGED" (exit 1): the source did not change, the id is wrong
+    assert "50105NED" in result.stderr and "Traceback" not in result.stderr and "CHANGED" not in result.stdout
+
+
 def test_version(env: dict[str, str], tmp_path: Path) -> None:
     from eenzaamheid_data import __version__
 

@@ -52,6 +52,9 @@ def check_sources(
         source = rivm.catalog(live)
         years: set[int] = set()
         for table in rivm_tables or rivm.KNOWN_TABLES:
+            if rivm_tables and table not in rivm.KNOWN_TABLES:
+                rivm.resolve_schema(source, table)  # an id typed wrong is bad input (exit 2, with suggestions), not a change
+
             def probe_rivm(table: str = table) -> str:
                 schema = rivm.resolve_schema(source, table)
                 years.add(schema.classification_year)
