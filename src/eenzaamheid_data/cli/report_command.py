@@ -59,6 +59,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(result.pdfs[code])
         if code in result.slides:
             print(f"{result.slides[code][0].parent}{os.sep}")  # the slide pack's folder (one path a line, for scripts)
+    sys.stdout.flush()  # before the summary on stderr, also when stdout is a pipe
     for code, message in result.failed.items():
         print(f"failed: {code}: {message}", file=sys.stderr)
     if result.index is not None:

@@ -227,12 +227,11 @@ def _only_local(route: Any) -> None:
 
 def print_pdf(browser: Any, html_path: Path) -> Path:
     """Print one HTML file to the PDF next to it (same name, .pdf), atomically, with ``browser``."""
-    html_path = Path(html_path).resolve()
-    target = html_path.with_suffix(".pdf")
+    target = Path(html_path).with_suffix(".pdf")  # named as the HTML was (a relative path stays relative)
     page = browser.new_page()
     try:
         page.route("**/*", _only_local)
-        page.goto(html_path.as_uri(), wait_until="load")
+        page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
         page.emulate_media(media="print")
         with atomic_path(target) as tmp:
             # tagged: headings, tables and alt texts reach screen readers; outline: bookmarks from the headings
