@@ -115,6 +115,22 @@ def test_second_run_works_offline_with_the_server_gone(settings_for) -> None:  #
     pd.testing.assert_frame_equal(first, offline)
 
 
+def test_offline_one_gemeente_or_one_year_comes_from_the_whole_level_in_the_cache(settings_for) -> None:  # noqa: ANN001
+    with ODataReplica(world_tables()) as server:
+        settings = settings_for(server)
+        wijken = rivm.load_figures(settings, level="wijk")  # as a run for every gemeente leaves it
+        gemeenten = rivm.load_figures(settings)
+    offline = settings.replace(offline=True)
+    code = str(wijken["gemeentecode"].iloc[0])
+    one = rivm.load_figures(offline, level="wijk", gemeente=code)
+    pd.testing.assert_frame_equal(one, wijken[wijken["gemeentecode"] == code].reset_index(drop=True))
+    year = int(gemeenten["jaar"].min())
+    some = rivm.load_figures(offline, years=[year])
+    assert set(some["jaar"]) == {year} and len(some) == (gemeenten["jaar"] == year).sum() and some.attrs["bron"]["years"] == [year]
+    with pytest.raises(NotCachedError):  # what is not there at all is still said
+        rivm.load_figures(offline, level="buurt", gemeente=code)
+
+
 def test_offline_without_cache_says_what_is_lacking(replica: ODataReplica, settings_for) -> None:  # noqa: ANN001
     with pytest.raises(NotCachedError, match="offline: 50150NED TableInfos is needed"):
         rivm.load_figures(settings_for(replica, offline=True))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .cache import Cache, CacheEntry
 from .config import Settings
-from .errors import BadInputError, InvalidDataError, SourceChangedError
+from .errors import BadInputError, InvalidDataError, NotCachedError, SourceChangedError
 from .odata import ODataCatalog, Progress
 
 log = logging.getLogger(__name__)
@@ -490,6 +490,29 @@ def load_figures(
     source = catalog(settings, progress)
     schema = resolve_schema(source, table)
     gemeentecode = resolve_gemeente(source, schema, gemeente) if gemeente else None
+    try:
+        return _load_figures(settings, source, schema, level, gemeentecode, years)
+    except NotCachedError as missing:
+        one_gemeente = gemeentecode is not None and level != "gemeente"
+        if not settings.offline or not (one_gemeente or years is not None):
+            raise
+        # Offline, one gemeente's wijken or one year may be in the cache as part of the whole level (from a run
+        # for every gemeente, or of every year): read that and keep the part asked for.
+        try:
+            whole = _load_figures(settings, source, schema, level, None, None)
+        except NotCachedError:
+            raise missing from None
+        keep = whole["gemeentecode"] == gemeentecode if one_gemeente else pd.Series(True, index=whole.index)
+        if years is not None:
+            keep &= whole["jaar"].isin(list(years))
+        part = whole[keep].reset_index(drop=True)
+        part.attrs = {**whole.attrs, "bron": {**whole.attrs["bron"], **({"years": sorted(years)} if years is not None else {})}}
+        return part
+
+
+def _load_figures(settings: Settings, source: ODataCatalog, schema: TableSchema, level: Level, gemeentecode: str | None,
+                  years: Sequence[int] | None) -> pd.DataFrame:
+    table = schema.table
 
     queries = plan_queries(schema, level, gemeentecode if level != "gemeente" else None, years)
     names_level: Level = level
