@@ -467,3 +467,14 @@ def test_the_age_option_takes_the_dash_the_docs_print() -> None:
     from eenzaamheid_data.cli import types
 
     assert types.age("18–64") == types.age("18-64") == "18-64" and types.age(" 65 + ") == "65+"
+
+
+def test_round_bins_are_round_wide_enough_and_few() -> None:
+    assert maps.round_bins(pd.Series([45.6, 47.5, 47.8])) == [44.0, 46.0, 48.0]  # three wijken 2,2 points apart: two classes
+    spread = pd.Series([56.6, 61.1, 60.6, 53.1, 51.4, 60.9, 54.3, 49.5, 56.0, 52.0])
+    bins = maps.round_bins(spread, k=5)
+    assert bins == [45.0, 50.0, 55.0, 60.0, 65.0] and bins[0] <= spread.min() and spread.max() <= bins[-1]
+    assert maps.round_bins(pd.Series([40.0, float("nan"), 40.0])) == [40.0, 42.0]  # one value: one class, missing ignored
+    assert len(maps.round_bins(pd.Series([1.0, 99.0]), k=5)) - 1 <= 5
+    with pytest.raises(BadInputError):
+        maps.round_bins(pd.Series([float("nan")]))

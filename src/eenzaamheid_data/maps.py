@@ -237,6 +237,26 @@ def quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
     return np.unique(np.percentile(np.asarray(y, dtype=float), p))
 
 
+ROUND_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0)
+"""Class widths ``round_bins`` chooses from (percentage points)."""
+
+
+def round_bins(*value_series: pd.Series, k: int = 5, min_step: float = 2.0) -> list[float]:
+    """Class limits at round numbers, at most ``k`` classes of equal width, none narrower than ``min_step``
+    points: for a map of a few areas whose differences are small next to their intervals (quantiles give
+    three wijken 0,3 points apart three contrasting colours). Pass as ``bins`` with ``scheme="fixed"``."""
+    y = pd.to_numeric(pd.concat([pd.Series(v, dtype="float64") for v in value_series]), errors="coerce").dropna().to_numpy()
+    if len(y) == 0:
+        raise BadInputError("no values to make class limits from", hint="check the year, age and indicator")
+    lo, hi = float(y.min()), float(y.max())
+    for step in (s for s in ROUND_STEPS if s >= min_step):
+        start = math.floor(lo / step) * step
+        count = max(1, math.ceil((hi - start) / step - 1e-9))
+        if count <= k:
+            break
+    return [round(start + i * step, 6) for i in range(count + 1)]
+
+
 def shared_bins(*value_series: pd.Series, k: int = 5, scheme: Literal["quantiles", "natural"] = "quantiles") -> list[float]:
     """Class limits (k+1, rounded to 0,1) that fit all the given series, for maps meant to be compared.
 
