@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgba
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -252,6 +253,11 @@ def test_people_chart_without_numbers_says_so() -> None:
     population = pd.DataFrame({"regiocode": ["GM0001"], "inwoners_18plus": [NAN], "inwoners_18_64": [NAN], "inwoners_65plus": [NAN]})
     result = charts.people_chart(analysis.people_counts(figures, population))
     assert "niet te schatten" in result.summary and not [p for p in result.ax.patches if str(p.get_gid()).startswith("bars")]
+    # the legend still shows each indicator in its own colour (an empty bar set used to take the default blue)
+    legend = result.ax.get_legend()
+    swatches = {t.get_text(): h.get_facecolor() for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    assert swatches["Sterk eenzaam"] == to_rgba(charts.INDICATOR_COLORS["sterk_eenzaam"])
+    assert swatches["Eenzaam"] == to_rgba(charts.INDICATOR_COLORS["eenzaam"])
 
 
 # -- similar_chart ---------------------------------------------------------------------------------------------------------

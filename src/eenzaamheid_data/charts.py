@@ -23,6 +23,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox, blended_transform_factory
 
 from . import fmt
@@ -677,6 +678,8 @@ def people_chart(
                         ha="center", va="bottom", fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label")
         _missing_texts(ax, pos[~known], horizontal=False)
     ax.set_xticks(x, [fmt.age_label(a, _year_of(rows)) for a in AGES], fontsize=_LABEL_SIZE)
+    # one swatch per indicator in its own colour, also for one without any bar (an empty bar set has no colour)
+    swatches = [Patch(facecolor=INDICATOR_COLORS[i], label=fmt.INDICATOR_LABELS[i]) for i in indicators]
     _, hi = _limits(_floats(rows, "aantal_bovengrens"), _floats(rows, "aantal"), start_at_zero=True, pad_right=0.12)
     ax.set_ylim(0, hi if hi > 0 else 10)
     ax.yaxis.set_major_formatter(_people_formatter())
@@ -684,7 +687,7 @@ def people_chart(
     ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    _legend_above(ax)
+    _legend_above(ax, swatches)
     naam = str(rows["regionaam"].iloc[0]) if "regionaam" in rows and len(rows) else None
     _title(ax, title if title is not None else "Geschat aantal eenzame inwoners" + (f" in {naam}" if naam else ""), legend_above=True)
     _footer(ax, counts, source, notes)
