@@ -224,8 +224,8 @@ NL = _frame([("18+", "eenzaam", 49.0, 48.8, 49.2, "onbekend"), ("18+", "sociaal_
 
 
 @pytest.mark.parametrize(("verschil", "expected"), [
-    ("hoger", "Dat is meer dan in heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
-    ("lager", "Dat is minder dan in heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
+    ("hoger", "Dat is hoger dan in heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
+    ("lager", "Dat is lager dan in heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
     ("niet aantoonbaar verschillend", "Dat verschilt niet aantoonbaar van heel Nederland (49,0%; 95%-interval 48,8–49,2%)."),
     ("onbekend", "Of dat meer of minder is dan in heel Nederland, is niet te zeggen."),
 ])

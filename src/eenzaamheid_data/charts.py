@@ -507,7 +507,9 @@ def age_chart(
     ax.set_axisbelow(True)
     _legend_above(ax)
     jaar = int(rows["jaar"].iloc[0]) if "jaar" in rows and len(rows) else None
-    _title(ax, title if title is not None else f"{fmt.INDICATOR_LABELS[indicator]} naar leeftijd" + (f", {jaar}" if jaar else ""),
+    own = rows.loc[rows["gebied"] == "gemeente", "regionaam"].dropna()
+    where = f" in {own.iloc[0]}" if len(own) else ""  # the slide shows this chart on its own: say whose it is
+    _title(ax, title if title is not None else f"{fmt.INDICATOR_LABELS[indicator]} naar leeftijd{where}" + (f", {jaar}" if jaar else ""),
            legend_above=True)
     _footer(ax, breakdown, source, ["GGD-regio: afgeleid uit de gemeenten (gewogen gemiddelde)."] if "ggdregio" in gebieden else [])
     table = rows.copy()

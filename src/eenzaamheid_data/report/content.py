@@ -440,8 +440,8 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     else:
         start = f"In {naam} voelt {fmt.pct_of(row)} van de inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} zich eenzaam."
         verdict = {
-            "hoger": f"Dat is meer dan in heel Nederland ({nl_text}).",
-            "lager": f"Dat is minder dan in heel Nederland ({nl_text}).",
+            "hoger": f"Dat is hoger dan in heel Nederland ({nl_text}).",
+            "lager": f"Dat is lager dan in heel Nederland ({nl_text}).",
             "niet aantoonbaar verschillend": f"Dat verschilt niet aantoonbaar van heel Nederland ({nl_text}).",
         }.get(_verschil(row.get("verschil_nl")), "Of dat meer of minder is dan in heel Nederland, is niet te zeggen.")
         first = f"{start} {verdict}"
