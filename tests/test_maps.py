@@ -414,6 +414,7 @@ def test_map_command_writes_the_map(world, tmp_path: Path, monkeypatch: pytest.M
             (["--classes", "quantiles", "--bins", "30,40"], "go with classification 'fixed'"),
             (["--vs-nl", "--classes", "natural"], "takes no --classes"),
             (["--bins", "30,veertig"], "not a list of numbers"),
+            (["--area", "Zuidland", "--highlight", "GM0001"], "is not on this map of Zuidland"),  # its name, not a code alone
         ):
             args = parser.parse_args(["map", *argv, "--output", str(tmp_path / "x.png")])
             with pytest.raises(BadInputError, match=message):

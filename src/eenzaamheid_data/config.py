@@ -121,8 +121,9 @@ def _check_base_url(name: str, value: str) -> str:
             hint="give scheme and host (and port), e.g. https://opendata.cbs.nl or http://127.0.0.1:8000",
         )
     if parts.path not in ("", "/"):
+        env = {"rivm_url": ENV_RIVM_URL, "cbs_url": ENV_CBS_URL, "pdok_url": ENV_PDOK_URL}[name]
         raise BadInputError(
-            f"{name}={value!r} has a path; give only scheme, host and port",
+            f"{env}={value!r} has a path; give only scheme, host and port",
             hint="the package adds the services' own paths",
         )
     return f"{parts.scheme}://{parts.netloc}"

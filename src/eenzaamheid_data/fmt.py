@@ -130,7 +130,8 @@ def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None, ti
     parts = [f"Bron: {publisher}", table]
     years = meta.get("year") or meta.get("years")
     if years:
-        parts.append(f"peiljaar {years}" if isinstance(years, (int, str)) else "peiljaren " + ", ".join(map(str, years)))
+        years = [years] if isinstance(years, (int, str)) else list(years)
+        parts.append(("peiljaar " if len(years) == 1 else "peiljaren ") + ", ".join(map(str, years)))
     if boundary_year:
         parts.append(f"grenzen {boundary_year} (CBS/PDOK)")
     parts.append(f"opgehaald {dutch_date(meta.get('fetched_at'))}")

@@ -49,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", default="gemeente", choices=("gemeente", "wijk", "buurt"), help="regions to colour (wijk/buurt need --area GEMEENTE)")
     parser.add_argument("--highlight", type=types.text, metavar="REGION", help="draw this gemeente's (or wijk's) border thick")
     parser.add_argument("--classes", choices=("quantiles", "natural", "fixed"), help="how to make the classes (default quantiles; fixed with --bins)")
-    parser.add_argument("--bins", type=types.text, metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point)")
+    parser.add_argument("--bins", type=types.text, metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point; "
+                             "limits that start with a minus sign need --bins=-10,0,10)")
     parser.add_argument("--vs-nl", action="store_true", help="colour by comparison with Nederland instead of by classes")
     parser.add_argument("--aspect", default="page", choices=("page", "16:9"), help="page (default) or 16:9 for slides")
     parser.add_argument("--table", type=types.text, help="RIVM table id (default: the newest)")
@@ -137,6 +138,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             figures = rivm.load_figures(s, table=table, level=args.level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
         survey_year = args.year or int(max(figures["jaar"]))
         highlight = _resolve_highlight(args.highlight, args.level, gemeenten, GemeenteLookup, figures)
+        if highlight and highlight.startswith("GM") and area.gemeentecodes is not None and highlight not in area.gemeentecodes:
+            raise BadInputError(f"--highlight {args.highlight!r} is not on this map of {area.name}",
+                                hint="name a gemeente (or wijk, buurt) inside --area")
         # a wijk or buurt map is of one gemeente: read only its part of the national layer
         boundaries = geo.load_boundaries(s, level=args.level, year=year_of_classification,
                                          gemeenten=None if args.level == "gemeente" else area.gemeentecodes)
