@@ -207,8 +207,13 @@ def test_trend_chart_lines_bands_years_and_the_19plus_note() -> None:
     trend = analysis.trend(figures, "GM0001")
     result = charts.trend_chart(trend, source=SOURCE)
     ax = result.ax
-    assert sorted(line.get_gid() for line in ax.lines) == ["line-eenzaam", "line-sociaal_eenzaam"]
-    assert sorted(c.get_gid() for c in ax.collections) == ["band-eenzaam", "band-sociaal_eenzaam"]
+    assert {line.get_gid() for line in ax.lines} - {None} == {"line-eenzaam", "line-sociaal_eenzaam", "age-step-eenzaam", "age-step-sociaal_eenzaam"}
+    step = next(line for line in ax.lines if line.get_gid() == "age-step-eenzaam")  # 19+ (2016) → 18+ (2020): dotted
+    assert list(step.get_xdata()) == [2016, 2020] and step.get_linestyle() == ":"
+    assert all(list(line.get_xdata()) in ([2012, 2016], [2020, 2022]) for line in ax.lines if line.get_gid() == "line-eenzaam")
+    # sociaal eenzaam 2016 and 2022 have no neighbour with a figure, so no band: whiskers show their intervals
+    assert "whiskers-sociaal_eenzaam" in {c.get_gid() for c in ax.collections}
+    assert sorted(c.get_gid() for c in ax.collections if str(c.get_gid()).startswith("band")) == ["band-eenzaam", "band-sociaal_eenzaam"]
     assert tick_texts(ax) == ["2012", "2016", "2020", "2022"]  # years without a thousands separator
     assert all("," not in t or t.endswith("%") for t in tick_texts(ax, "y"))
     assert texts(ax, "note") == ["2012 en 2016: 19 jaar en ouder"]

@@ -580,8 +580,23 @@ def trend_chart(
         value, low, high = (_floats(sub, c) for c in VALUE_COLUMNS)
         color = INDICATOR_COLORS[indicator]
         ax.fill_between(years, low, high, color=color, alpha=0.15, linewidth=0, gid=f"band-{indicator}")
-        ax.plot(years, value, color=color, marker=INDICATOR_MARKERS[indicator], markersize=5.5, linewidth=1.6,
-                label=fmt.INDICATOR_LABELS[indicator], gid=f"line-{indicator}")
+        # Solid within one age limit; dotted across the step from 19+ (2012, 2016) to 18+, which is read with care.
+        limits = sub["leeftijdsgrens"].astype(str).tolist() if "leeftijdsgrens" in sub else ["" for _ in years]
+        runs = [[i for i in range(len(years)) if limits[i] == limit] for limit in dict.fromkeys(limits)]
+        for n, run in enumerate(runs):
+            ax.plot([years[i] for i in run], value[run], color=color, marker=INDICATOR_MARKERS[indicator], markersize=5.5,
+                    linewidth=1.6, label=fmt.INDICATOR_LABELS[indicator] if n == 0 else None, gid=f"line-{indicator}")
+        for before, after in zip(runs, runs[1:]):
+            ax.plot([years[before[-1]], years[after[0]]], [value[before[-1]], value[after[0]]], color=color, linewidth=1.2,
+                    linestyle=":", gid=f"age-step-{indicator}")
+        # a year without a neighbour has no band to show its interval: whiskers instead
+        known = ~np.isnan(value) & ~np.isnan(low) & ~np.isnan(high)
+        alone = known & ~np.r_[False, known[:-1]] & ~np.r_[known[1:], False]
+        if alone.any():
+            whiskers = ax.errorbar(np.asarray(years, dtype=float)[alone], value[alone],
+                                   yerr=np.vstack([value[alone] - low[alone], high[alone] - value[alone]]),
+                                   fmt="none", ecolor=color, elinewidth=1.2, capsize=3)
+            whiskers.lines[2][0].set_gid(f"whiskers-{indicator}")
     ax.set_xticks(years, [str(y) for y in years], fontsize=_LABEL_SIZE)  # no thousands separator in years
     if years:
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
