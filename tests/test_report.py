@@ -538,6 +538,26 @@ def test_aandachtswijken_follow_the_one_non_overlap_rule(world: batch.ReportInpu
     assert built.kaart is not None and texts.MAP_HIGHLIGHT_LABEL in built.kaart.svg  # the thick border, explained
 
 
+def test_a_slide_pack_that_fails_halfway_leaves_the_old_pack_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = stand_in_report()
+    first = render.write_slides(report, tmp_path)
+    before = {p.name: p.read_bytes() for p in first}
+    calls = []
+    real = render._save_png
+
+    def fail_on_the_third(image, path):  # noqa: ANN001, ANN202
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(image, path)
+
+    monkeypatch.setattr(render, "_save_png", fail_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        render.write_slides(report, tmp_path)
+    assert {p.name: p.read_bytes() for p in first[0].parent.iterdir()} == before
+    assert [p.name for p in first[0].parent.parent.iterdir()] == [first[0].parent.name]  # no temporary folder left
+
+
 @needs_library
 def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: Path) -> None:
     from PIL import Image, ImageChops
@@ -846,7 +866,7 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
         run = subprocess.Popen([*args, *(["--pdf"] if pdf else [])], cwd=tmp_path, env=env, start_new_session=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
-        first = "*-dia" if one else "*.html"  # one report: as soon as its slides are being drawn
+        first = ".*-dia.*.tmp" if one else "*.html"  # one report: as soon as its slides are being drawn (in a temporary folder)
 
         def worker_started() -> bool:  # a pool worker exists (it may still be importing)
             with contextlib.suppress(psutil.Error):
@@ -868,6 +888,9 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not (tmp_path / "out" / "index.html").exists() and not [p for p in written if p.name.endswith(".tmp")]
     assert one or len([p for p in written if p.suffix == ".html"]) < 24  # it stopped
+    for pack in (tmp_path / "out").rglob("*-dia"):  # a slide pack is all there or not there
+        assert len(list(pack.iterdir())) == 5, sorted(p.name for p in pack.iterdir())
+    assert not [p for p in (tmp_path / "out").rglob(".*") if p.name.endswith(".tmp")]
     assert _group_ends(run.pid, within=10), "a process of the run was left running"
 
 

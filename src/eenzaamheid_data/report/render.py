@@ -14,6 +14,7 @@ import math
 import os
 import re
 import shutil
+import tempfile
 import textwrap
 import threading
 import unicodedata
@@ -352,11 +353,46 @@ def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
     return fig, SLIDE_DPI
 
 
+@contextlib.contextmanager
+def _whole_folder(folder: Path) -> Iterator[Path]:
+    """A temporary folder beside ``folder`` that replaces it when the block ends well, and is removed when it
+    does not: a slide pack is all there or as it was before (a Ctrl-C left 1 to 4 of the 5 slides)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        if folder.exists():
+            old = tmp.with_name(tmp.name + ".old")
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
-    """The key figures as 1920×1080 PNG slides in ``out_dir/<jaar>/<code>-dia/``; returns their paths."""
+    """The key figures as 1920×1080 PNG slides in ``out_dir/<jaar>/<code>-dia/``, the folder written whole;
+    returns their paths."""
+    folder = Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-dia"
+    with _whole_folder(folder) as tmp:
+        names = [path.name for path in _draw_slides(report, tmp)]
+    log.info("wrote %d slides to %s", len(names), folder)
+    return [folder / name for name in names]
+
+
+def _draw_slides(report: GemeenteReport, folder: Path) -> list[Path]:
     import matplotlib
 
-    folder = Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-dia"
     planned: list[tuple[str, Callable[[], tuple[Any, float]]]] = [("01-kerncijfers", lambda: (_kerncijfers_slide(report), SLIDE_DPI))]
     for number, chart in ((2, report.leeftijd), (3, report.kaart), (4, report.trend), (5, report.aantallen)):
         if chart is not None and chart.draw is not None:
@@ -367,9 +403,7 @@ def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
         for name, make in planned:
             fig, dpi = make()
             saved.append(writer.submit(_save_png, _draw_slide(fig, dpi), folder / f"{name}.png"))
-        paths = [future.result() for future in saved]
-    log.info("wrote %d slides to %s", len(paths), folder)
-    return paths
+        return [future.result() for future in saved]
 
 
 # -- index ------------------------------------------------------------------------------------------------
