@@ -415,7 +415,9 @@ def _draw_map(
     bron = gdf.attrs.get("bron") or {}
     demo = bool(bron.get("demo")) if demo is None else demo
     if source is None and bron:
-        source = fmt.source_line(bron, boundary_year=(gdf.attrs.get("grenzen") or {}).get("year"))
+        years = pd.unique(gdf["jaar"].dropna()) if "jaar" in gdf else []
+        shown = {**bron, "year": int(years[0])} if len(years) == 1 else bron  # a map of one survey year names that year
+        source = fmt.source_line(shown, boundary_year=(gdf.attrs.get("grenzen") or {}).get("year"))
     notes = [n for n in notes if n]
     layout = None
     if ax is None:
