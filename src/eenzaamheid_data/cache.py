@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -58,14 +59,16 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _file_mode() -> int:
+def _umask() -> int:
     mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
 
 
-FILE_MODE = _file_mode()
+FILE_MODE = 0o666 & ~_umask()
 """The mode ``open()`` would give a new file under this process's umask (mkstemp's temporary files are 0600)."""
+FOLDER_MODE = 0o777 & ~_umask()
+"""The mode ``mkdir()`` would give a new folder (mkdtemp's are 0700)."""
 
 
 @contextlib.contextmanager
@@ -80,6 +83,28 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(folder: Path) -> Iterator[Path]:
+    """A temporary folder beside ``folder`` to fill; when the block ends well it gets ``FOLDER_MODE`` and replaces
+    ``folder`` (an older one is set aside, then removed); when it fails it is removed. The folder is all there,
+    or as it was before."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    try:
+        yield tmp
+        os.chmod(tmp, FOLDER_MODE)
+        if folder.exists():
+            old = tmp.with_name(tmp.name + ".old")
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 

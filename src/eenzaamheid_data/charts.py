@@ -64,9 +64,7 @@ AGE_PHRASES: dict[str, str] = {"18+": "de inwoners van 18 jaar en ouder", "18-64
 
 def _who(leeftijd: str, jaar: Any = None) -> str:
     """'de inwoners van 18 jaar en ouder' (of 19, in a year that counted from 19)."""
-    from .analysis import age_limit
-
-    key = leeftijd if _nan(jaar) else age_limit(leeftijd, int(jaar))
+    key = fmt.age_key(leeftijd, jaar)
     return AGE_PHRASES.get(key, key)
 
 

@@ -114,14 +114,13 @@ def _number(key: str, text: str, kind: type, least: float, most: float) -> float
 
 def _check_base_url(name: str, value: str) -> str:
     parts = urlsplit(value.strip())
+    env = {"rivm_url": ENV_RIVM_URL, "cbs_url": ENV_CBS_URL, "pdok_url": ENV_PDOK_URL}[name]
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        env = {"rivm_url": ENV_RIVM_URL, "cbs_url": ENV_CBS_URL, "pdok_url": ENV_PDOK_URL}[name]
         raise BadInputError(
             f"{env}={value!r} is not a base URL",
             hint="give scheme and host (and port), e.g. https://opendata.cbs.nl or http://127.0.0.1:8000",
         )
     if parts.path not in ("", "/"):
-        env = {"rivm_url": ENV_RIVM_URL, "cbs_url": ENV_CBS_URL, "pdok_url": ENV_PDOK_URL}[name]
         raise BadInputError(
             f"{env}={value!r} has a path; give only scheme, host and port",
             hint="the package adds the services' own paths",

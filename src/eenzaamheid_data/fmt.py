@@ -20,11 +20,16 @@ AGE_LABELS: dict[str, str] = {"18+": "18 jaar en ouder", "18-64": "18 tot 65 jaa
                               "19+": "19 jaar en ouder", "19-64": "19 tot 65 jaar"}  # 19+: 2012 and 2016
 
 
-def age_label(leeftijd: str, jaar: Any = None) -> str:
-    """'18 jaar en ouder'; for a survey year that counted from 19 (2012, 2016) '19 jaar en ouder'."""
+def age_key(leeftijd: str, jaar: Any = None) -> str:  # noqa: ANN401
+    """The age group a figure of ``jaar`` covers: '18+', or '19+' in a survey year that counted from 19."""
     from .analysis import age_limit  # the survey's rule lives with the analysis
 
-    key = leeftijd if _isnan(jaar) else age_limit(leeftijd, int(jaar))
+    return leeftijd if _isnan(jaar) else age_limit(leeftijd, int(jaar))
+
+
+def age_label(leeftijd: str, jaar: Any = None) -> str:  # noqa: ANN401
+    """'18 jaar en ouder'; for a survey year that counted from 19 (2012, 2016) '19 jaar en ouder'."""
+    key = age_key(leeftijd, jaar)
     return AGE_LABELS.get(key, key)
 
 

@@ -657,8 +657,7 @@ def make_map(
 
     level_text = fmt.LEVEL_LABELS.get(level, level)
     title = f"Eenzaamheid per {level_text}" + (f" in {area_name}" if area_name else "") + (" vergeleken met Nederland" if vs_nl else "")
-    ages = analysis.age_limit(age, year)  # 2012 and 2016 counted from 19
-    subtitle = f"{fmt.INDICATOR_LABELS.get(indicator, indicator)}, {fmt.AGE_LABELS.get(ages, ages)}, {year}"
+    subtitle = f"{fmt.INDICATOR_LABELS.get(indicator, indicator)}, {fmt.age_label(age, year)}, {year}"  # 2012, 2016: 19+
     notes = [report.footnote()] if not report.ok else []
     show_labels = len(gdf) <= 40 if labels is None else labels
     common = dict(title=title, outlines=outlines, highlight=highlight, highlight_label=highlight_label, labels=show_labels,

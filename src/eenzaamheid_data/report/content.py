@@ -257,8 +257,6 @@ _HEADERS = {
 
 def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
     """Any analysis/chart table as formatted Dutch text: labels for codes, decimal commas, intervals joined."""
-    from .. import analysis
-
     columns = [c for c in frame.columns if c not in _HIDDEN]
     joined = "ondergrens" in columns and "bovengrens" in columns
     out_cols: list[str] = []
@@ -268,12 +266,12 @@ def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
         out_cols.append("interval" if (col == "ondergrens" and joined) else col)
     rows = []
     for record in frame.to_dict("records"):
-        if "leeftijd" in record and not _nan(record.get("jaar")):  # 2012 and 2016 counted from 19
-            record["leeftijd"] = analysis.age_limit(str(record["leeftijd"]), int(record["jaar"]))
         row = []
         for col in out_cols:
             if col == "interval":
                 row.append(fmt.pct_range(record["ondergrens"], record["bovengrens"]))
+            elif col == "leeftijd":  # 2012 and 2016 counted from 19
+                row.append(fmt.age_label(str(record[col]), record.get("jaar")))
             elif col == "verandering" and bool(record.get("leeftijdsgrens_gewijzigd")) and record.get(col) in ("gestegen", "gedaald"):
                 row.append(f"{_format_cell(col, record.get(col))} ({texts.TREND_AGE_BREAK})")
             else:
@@ -781,7 +779,7 @@ def build_content(
         aandachtswijken=wijken,
         aandacht_tekst=aandacht_tekst,
         leeftijd_noot=texts.AGE_19PLUS_NOTE.format(jaar=jaar) if jaar in analysis.YEARS_19PLUS else "",
-        leeftijden=fmt.AGE_LABELS[analysis.age_limit(HEADLINE_AGE, jaar)],
+        leeftijden=fmt.age_label(HEADLINE_AGE, jaar),
         vergelijkbaar=vergelijkbaar,
         landelijk=landelijk,
         ondersteuning=support_pointers(gem_rows, nl_rows, wijken, naam),

@@ -14,7 +14,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import textwrap
 import threading
 import unicodedata
@@ -29,7 +28,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import fmt
-from ..cache import atomic_path, atomic_write, write_problem
+from ..cache import atomic_folder, atomic_path, atomic_write, write_problem
 from ..errors import BadInputError, EenzaamheidError
 from . import texts
 from .content import Chart, GemeenteReport
@@ -316,10 +315,10 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
         x, top = (i % 2) * 0.52, 1.0 - (i // 2) * 0.52  # two rows of two tiles, each 0.48 × 0.46 of the box
         ax.add_patch(Rectangle((x, top - 0.46), 0.48, 0.46, transform=ax.transAxes, facecolor="#e8eff6", edgecolor="#c9d3dd", clip_on=False))
         ax.text(x + 0.02, top - 0.04, k.label, transform=ax.transAxes, fontsize=11, fontweight="bold", color="#1d4f7a", va="top")
-        if math.isnan(k.waarde):  # "geen gegevens" in the value's place, and no "(geen gegevens)" beside it
-            ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=14, fontweight="bold", color="#1a1a1a", va="top")
-        else:
-            ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=24, fontweight="bold", color="#1a1a1a", va="top")
+        missing = math.isnan(k.waarde)  # "geen gegevens" in the value's place, smaller, and no "(geen gegevens)" beside it
+        ax.text(x + 0.02, top - 0.13, k.tekst, transform=ax.transAxes, fontsize=14 if missing else 24, fontweight="bold",
+                color="#1a1a1a", va="top")
+        if not missing:
             ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
         for y, kort in ((top - 0.265, k.kort_nl or k.vergelijking_nl), (top - 0.36, k.kort_ggd or k.vergelijking_ggd)):
             # "Nederland 51,1% (50,7–51,5%):" above its verdict: on one line the longest verdict ran out of the tile
@@ -353,38 +352,11 @@ def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
     return fig, SLIDE_DPI
 
 
-@contextlib.contextmanager
-def _whole_folder(folder: Path) -> Iterator[Path]:
-    """A temporary folder beside ``folder`` that replaces it when the block ends well, and is removed when it
-    does not: a slide pack is all there or as it was before (a Ctrl-C left 1 to 4 of the 5 slides)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
-    try:
-        yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
-        if folder.exists():
-            old = tmp.with_name(tmp.name + ".old")
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
     """The key figures as 1920×1080 PNG slides in ``out_dir/<jaar>/<code>-dia/``, the folder written whole;
     returns their paths."""
     folder = Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-dia"
-    with _whole_folder(folder) as tmp:
+    with atomic_folder(folder) as tmp:  # a Ctrl-C halfway left 1 to 4 of the 5 slides
         names = [path.name for path in _draw_slides(report, tmp)]
     log.info("wrote %d slides to %s", len(names), folder)
     return [folder / name for name in names]
