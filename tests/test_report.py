@@ -793,6 +793,8 @@ def test_cli_report_on_the_demo_world(tmp_path: Path) -> None:
     dia = Path("out") / "2024" / "GM9001-dia"
     assert lines[:2] == [str(Path("out") / "2024" / "GM9001-voorbeeldstad.html"), f"{dia}{os.sep}"]  # one path a line
     assert len(list((tmp_path / dia).glob("*.png"))) == 5
+    # stderr is a pipe here, as in a log: progress comes as whole lines, not a bar's carriage returns
+    assert "reports: 1 of 2 done (" in result.stderr and "\r" not in result.stderr, result.stderr
     written = sorted((tmp_path / "out").rglob("*.html"))
     assert [p.name for p in written if p.name != "index.html"] == ["GM9001-voorbeeldstad.html", "GM9006-s-proefhage.html"]
     page = (tmp_path / "out" / "2024" / "GM9001-voorbeeldstad.html").read_text(encoding="utf-8")
@@ -883,7 +885,8 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
         took = time.monotonic() - started
     assert run.returncode == 130, stderr
     assert took < 30, f"{took:.0f} s after Ctrl-C"  # the reports in hand end; no new one is begun (all 24 take ~60 s)
-    lines = [line for line in stderr.strip().splitlines() if not line.startswith("note: ")]  # one report: the table's note
+    lines = [line for line in stderr.strip().splitlines()  # one report: the table's note; a batch: its progress lines
+             if not line.startswith(("note: ", "reports: "))]
     assert lines == ["interrupted; the cache is unchanged for anything not finished"], stderr
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not (tmp_path / "out" / "index.html").exists() and not [p for p in written if p.name.endswith(".tmp")]

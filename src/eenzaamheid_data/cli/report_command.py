@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         result = generate_reports(
             data, args.gemeenten or None, ggd=args.ggd, all_gemeenten=args.all_gemeenten, year=args.year,
             table=args.table, pdf=args.pdf, slides=args.slides, output_dir=args.output_dir, workers=args.workers,
-            progress=sys.stderr.isatty(),
+            progress=True if sys.stderr.isatty() else "lines",  # a bar on a terminal, lines in a log
         )
     for code, path in result.reports.items():
         print(path)

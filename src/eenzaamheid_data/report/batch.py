@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -38,6 +39,9 @@ from .content import Chart, GemeenteReport, build_content, national_chart
 from .render import IndexEntry, pdf_printer, prepare_output_dir, require_chromium, write_index, write_report, write_slides
 
 log = logging.getLogger(__name__)
+
+Progress = bool | Literal["lines"]
+"""How a batch shows its progress: a bar (``True``), plain lines (``"lines"``) or not at all (``False``)."""
 
 FEW_GEMEENTEN = 12
 """Up to this many gemeenten, wijk figures are fetched per gemeente; above it, all wijken at once."""
@@ -426,21 +430,22 @@ def render_reports(
     pdf: bool = False,
     slides: bool = True,
     workers: int | None = None,
-    progress: bool = True,
+    progress: Progress = True,
     today: date | None = None,
     title: str | None = None,
 ) -> BatchResult:
     """Render the reports of ``codes`` from loaded ``inputs`` (in parallel when there are several) and write the
-    index (headed ``title``, e.g. the GGD-regio's; by default "Eenzaamheid per gemeente")."""
-    from tqdm import tqdm
+    index (headed ``title``, e.g. the GGD-regio's; by default "Eenzaamheid per gemeente").
 
+    ``progress``: ``True`` draws a bar on stderr, ``"lines"`` writes a plain line per tenth of the run (for
+    logs and pipes), ``False`` is silent.
+    """
     options = _Options(prepare_output_dir(output_dir), year, pdf, slides, today)
     requested, workers = workers, max(1, min(workers or os.cpu_count() or 1, len(codes)))
     if len(codes) > 1 and inputs.landelijk is None:
         inputs = replace(inputs, landelijk=national_chart(inputs.age_bands))
     outcomes: list[_Outcome] = []
-    # No bar for one report: tqdm starts a thread for it, and one report is quick.
-    bar = tqdm(total=len(codes), file=sys.stderr, disable=not progress, unit="gemeente", desc="reports") if len(codes) > 1 else None
+    bar = _progress_bar(len(codes), progress)
     try:
         if workers == 1:
             spare_core = len(codes) == 1 and requested != 1  # `--workers 1` means one process
@@ -502,6 +507,33 @@ def render_reports(
     return result
 
 
+class _ProgressLines:
+    """Progress as whole lines on stderr, one per tenth of the run: a bar's carriage returns make a mess of a log."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.started = total, 0, time.monotonic()
+        self._next = 1
+
+    def update(self) -> None:
+        self.done += 1
+        if self.done >= self._next and self.done < self.total:
+            print(f"reports: {self.done} of {self.total} done ({time.monotonic() - self.started:.0f} s)", file=sys.stderr, flush=True)
+            self._next = self.done + max(1, self.total // 10)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: Progress) -> Any:
+    if total < 2 or not progress:
+        return None  # no bar for one report: tqdm starts a thread for it, and one report is quick
+    if progress == "lines":
+        return _ProgressLines(total)
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, unit="gemeente", desc="reports")
+
+
 # -- the public verbs ---------------------------------------------------------------------------------------
 
 
@@ -525,7 +557,7 @@ def generate_reports(
     slides: bool | None = None,
     output_dir: Path = Path("reports"),
     workers: int | None = None,
-    progress: bool = True,
+    progress: Progress = True,
     inputs: ReportInputs | None = None,
 ) -> BatchResult:
     """Factsheets for the gemeenten named in ``targets`` (names or codes), a GGD-regio, or all gemeenten.
