@@ -280,6 +280,17 @@ def test_highlight_outlines_labels_and_area(world) -> None:  # noqa: ANN001
         maps.make_map(figures, wk, indicator="eenzaam", year=YEAR, age="65+", level="wijk", area_codes=["GM0002"], highlight="WK999999")
 
 
+@pytest.mark.parametrize("name", ["Capelle aan den IJssel", "Hardinxveld-Giessendam"])
+def test_a_title_that_wraps_keeps_the_gemeente_name_whole(world, name: str) -> None:  # noqa: ANN001
+    wk = shapes(world, "wijk")
+    codes = wk["statcode"].tolist()
+    figures = tidy(codes, list(np.linspace(35, 55, len(codes))), level="wijk", demo=True)  # the badge leaves less room
+    fig, _ = maps.make_map(figures, wk, indicator="eenzaam", year=YEAR, age="65+", level="wijk", area_codes=["GM0002"],
+                           area_name=name, aspect="16:9")
+    lines = texts(fig, "title")[0].split("\n")
+    assert len(lines) == 2 and lines[1] == name, lines  # not "… Capelle aan den" / "IJssel", nor "Hardinxveld-" / "Giessendam"
+
+
 def test_labels_that_do_not_fit_are_left_out(world) -> None:  # noqa: ANN001
     gm = shapes(world, "gemeente")
     gm.loc[0, "statnaam"] = "Een naam die veel te lang is om in welke gemeente dan ook te passen, hoe groot ook"

@@ -559,15 +559,28 @@ def test_a_slide_pack_that_fails_halfway_leaves_the_old_pack_as_it_was(tmp_path:
 
 
 @needs_library
-def test_built_slides_keep_a_white_margin(world: batch.ReportInputs, tmp_path: Path) -> None:
+@pytest.mark.parametrize("demo", [False, True], ids=["real", "demo"])
+def test_built_slides_keep_a_white_margin_and_demo_slides_all_carry_the_badge(tmp_path: Path, demo: bool) -> None:
     from PIL import Image, ImageChops
 
-    for path in render.write_slides(_build(world, "GM9101"), tmp_path):
+    data = invented_inputs(demo=demo)
+    inputs = batch.ReportInputs.from_frames(data.figures, data.wijk_figures, data.gemeenten, data.population, data.age_bands, data.wijk_boundaries)
+    badge_face = (0xFF, 0xF3, 0xC4)  # fmt.DEMO_BADGE's facecolor
+    paths = render.write_slides(_build(inputs, "GM9101"), tmp_path)
+    assert len(paths) == 5
+    for path in paths:
         with Image.open(path) as image:
             assert image.size == (1920, 1080)
+            rgb = image.convert("RGB")
             for box in ((0, 0, 40, 1080), (1880, 0, 1920, 1080), (0, 0, 1920, 15), (0, 1040, 1920, 1080)):
-                edge = image.convert("RGB").crop(box)
+                edge = rgb.crop(box)
                 assert ImageChops.difference(edge, Image.new("RGB", edge.size, "white")).getbbox() is None, (path.name, box)
+            # the badge in the same corner of every slide (the charts also name it in their source line)
+            corner = rgb.crop((1300, 40, 1880, 150))
+            assert (badge_face in {c for _, c in corner.getcolors(1_000_000)}) is demo, path.name
+            if demo:  # nothing of the chart under the badge: the band above it is white but for the badge
+                band = rgb.crop((40, 15, 1250, 130))
+                assert ImageChops.difference(band, Image.new("RGB", band.size, "white")).getbbox() is None or path.name.startswith(("01", "03")), path.name
 
 
 @needs_library

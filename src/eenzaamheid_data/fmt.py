@@ -10,6 +10,10 @@ from typing import Any
 LICENCE = "CC BY 4.0"
 DEMO_MARK = "fictieve voorbeelddata"
 
+DEMO_BADGE: dict = {"fontweight": "bold", "color": "#3d3000",
+                    "bbox": {"boxstyle": "round,pad=0.4", "facecolor": "#fff3c4", "edgecolor": "#8a6d00"}}
+"""How the demo mark looks on maps and slides (matplotlib text keywords): one badge, the same everywhere."""
+
 INDICATOR_LABELS: dict[str, str] = {
     "eenzaam": "Eenzaam",
     "sterk_eenzaam": "Sterk eenzaam",

@@ -53,7 +53,6 @@ MISSING_HATCH = "////"
 EDGE_COLOR = "#ffffff"
 OUTLINE_COLOR = "#404040"
 HIGHLIGHT_COLOR = "#000000"
-DEMO_COLOR = "#b2182b"
 
 HIGHER, SIMILAR, LOWER = "hoger dan Nederland", "niet aantoonbaar verschillend", "lager dan Nederland"
 UNTESTED = "niet te toetsen (geen interval)"
@@ -482,7 +481,7 @@ def _new_map_axes(aspect: str, title: str | None, subtitle: str | None, source: 
     width_in, height_in = FIGSIZES[aspect]
     fig = Figure(figsize=(width_in, height_in), facecolor="white")
     room_in = width_in * 0.93 - (2.4 if demo else 0.0)  # the demo mark sits right of the title
-    title_lines = tuple(textwrap.wrap(title, max(20, int(room_in * 72 / (_TITLE_SIZE * 0.62))))) if title else ()
+    title_lines = _title_lines(title, max(20, int(room_in * 72 / (_TITLE_SIZE * 0.62)))) if title else ()
     subtitle_top_in = 0.3 + len(title_lines) * _TITLE_SIZE * 1.25 / 72 + 0.08
     top_in = subtitle_top_in + (_SUBTITLE_SIZE * 1.3 / 72 if subtitle else 0.0) + 0.25
     lines = sum(len(_wrap(t, width_in)) for t in ([source] if source else []) + list(notes))
@@ -505,6 +504,15 @@ def _fit_page_height(ax: Axes, layout: _Layout) -> None:
     ax.set_position((layout.left, layout.bottom_in / height_in, layout.width, map_h_in / height_in))
 
 
+_KEEP = "\u00a0"  # between the words of a name in a title: the title is never wrapped inside the name
+
+
+def _title_lines(title: str, chars: int) -> tuple[str, ...]:
+    """The title wrapped at spaces only ("Súdwest-Fryslân" stays whole), never inside a name joined by ``_KEEP``."""
+    lines = textwrap.wrap(title, chars, break_on_hyphens=False, break_long_words=False)
+    return tuple(line.replace(_KEEP, " ") for line in lines)
+
+
 def _wrap(text: str, width_in: float, size: float = _NOTE_SIZE) -> list[str]:
     chars = max(40, int(width_in * 72 * 0.92 / (size * 0.56)))
     return textwrap.wrap(text, chars) or [""]
@@ -525,7 +533,9 @@ def _write_texts(ax: Axes, layout: _Layout | None, *, title: str | None, subtitl
         if subtitle:
             fig.text(x, 1 - layout.subtitle_top_in / height_in, subtitle, fontsize=_SUBTITLE_SIZE, va="top", color="#333333", gid="subtitle")
         if demo:
-            fig.text(1 - x, 1 - 0.3 / height_in, fmt.DEMO_MARK.upper(), fontsize=10, fontweight="bold", color=DEMO_COLOR, ha="right", va="top", gid="demo-mark")
+            # the badge's box reaches 0.4 em beyond its text: drawn that much inside the right margin
+            fig.text(1 - x - 0.05 / width_in, 1 - 0.3 / height_in, fmt.DEMO_MARK.upper(), fontsize=8, ha="right", va="top",
+                     gid="demo-mark", **fmt.DEMO_BADGE)
         y_in = 0.2
         for text, gid in reversed(_note_blocks(source, notes)):  # stacked upwards from the bottom edge
             wrapped = _wrap(text, width_in)
@@ -534,11 +544,11 @@ def _write_texts(ax: Axes, layout: _Layout | None, *, title: str | None, subtitl
         return
     # an Axes of the caller's figure: keep every text attached to the Axes
     if title:
-        ax.set_title(title, loc="left", fontsize=_TITLE_SIZE - 2, fontweight="bold", pad=18 if subtitle else 6, gid="title")
+        ax.set_title(title.replace(_KEEP, " "), loc="left", fontsize=_TITLE_SIZE - 2, fontweight="bold", pad=18 if subtitle else 6, gid="title")
     if subtitle:
         ax.annotate(subtitle, (0, 1), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points", va="bottom", fontsize=_SUBTITLE_SIZE - 1.5, gid="subtitle")
     if demo:
-        ax.annotate(fmt.DEMO_MARK.upper(), (1, 1), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points", ha="right", va="bottom", fontsize=8, fontweight="bold", color=DEMO_COLOR, gid="demo-mark")
+        ax.annotate(fmt.DEMO_MARK.upper(), (1, 1), xycoords="axes fraction", xytext=(-2, 6), textcoords="offset points", ha="right", va="bottom", fontsize=7, gid="demo-mark", **fmt.DEMO_BADGE)
     offset = 4.0
     for text, gid in _note_blocks(source, notes):
         wrapped = _wrap(text, width_in * ax.get_position().width, _NOTE_SIZE - 1)
@@ -656,7 +666,8 @@ def make_map(
     gdf.attrs["grenzen"] = dict(boundaries.attrs.get("bron", {}))
 
     level_text = fmt.LEVEL_LABELS.get(level, level)
-    title = f"Eenzaamheid per {level_text}" + (f" in {area_name}" if area_name else "") + (" vergeleken met Nederland" if vs_nl else "")
+    title = (f"Eenzaamheid per {level_text}" + (f" in {area_name.replace(' ', _KEEP)}" if area_name else "")
+             + (" vergeleken met Nederland" if vs_nl else ""))
     subtitle = f"{fmt.INDICATOR_LABELS.get(indicator, indicator)}, {fmt.age_label(age, year)}, {year}"  # 2012, 2016: 19+
     notes = [report.footnote()] if not report.ok else []
     show_labels = len(gdf) <= 40 if labels is None else labels

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ SLIDE_PX = (1920, 1080)
 SLIDE_SIZE_IN = (8.0, 4.5)
 SLIDE_DPI = 240  # 8 × 4.5 inch at 240 dpi = 1920 × 1080 px; charts keep their page proportions
 _CHART_SLIDE_MARGIN = 0.035  # of the slide's width on either side of a page chart (~67 px)
+_BADGE_BAND_PX = 135  # the top of a slide down to below the demo badge (drawn at 0.93 of the height, ~50 px tall)
 _SOURCE_WRAP = 190  # characters per line of the 5.2 pt source line across a slide
 _SUBTITLE_WRAP = 100  # and of the 9 pt subtitle
 
@@ -269,14 +270,34 @@ def _slide(title: str, subtitle: str, source: str, demo: bool) -> tuple[Any, Any
     source = source.replace(fmt.LICENCE, fmt.LICENCE.replace(" ", "\u00a0"))  # keep "CC BY 4.0" on one line
     fig.text(0.04, 0.04, "\n".join(textwrap.wrap(source, _SOURCE_WRAP)), fontsize=5.2, color="#4a4a4a", va="bottom")
     if demo:
-        fig.text(0.96, 0.93, fmt.DEMO_MARK.upper(), fontsize=8, fontweight="bold", color="#3d3000", ha="right", va="top",
-                 bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff3c4", "edgecolor": "#8a6d00"})
+        _demo_badge(fig)
     ax = fig.add_axes((0.05, 0.11, 0.91, 0.69))
     return fig, ax
 
 
-def _draw_slide(fig: Any, dpi: float) -> Any:  # noqa: ANN401 - a PIL image
-    """The figure drawn at the slide's size as an RGB image (its own pixels: the renderer is reused)."""
+def _demo_badge(fig: Any) -> None:  # noqa: ANN401 - a matplotlib figure
+    fig.text(0.96, 0.93, fmt.DEMO_MARK.upper(), fontsize=8, ha="right", va="top", gid="demo-mark", **fmt.DEMO_BADGE)
+
+
+@cache
+def _badge_canvas() -> Any:  # noqa: ANN401 - a PIL image (copy before drawing on it)
+    """A white slide with only the demo badge, where every other slide has it: under a page chart pasted on it."""
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from .. import charts
+
+    fig = Figure(figsize=SLIDE_SIZE_IN, dpi=SLIDE_DPI, facecolor="white")
+    _demo_badge(fig)
+    renderer = charts.agg_renderer(*SLIDE_PX, SLIDE_DPI)
+    renderer.clear()
+    fig.draw(renderer)
+    return Image.frombuffer("RGBA", SLIDE_PX, renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def _draw_slide(fig: Any, dpi: float, badge: bool = False) -> Any:  # noqa: ANN401 - a PIL image
+    """The figure drawn at the slide's size as an RGB image (its own pixels: the renderer is reused); a figure
+    drawn smaller sits in the middle of a white slide, below the demo badge when ``badge``."""
     from PIL import Image
 
     from .. import charts
@@ -291,8 +312,11 @@ def _draw_slide(fig: Any, dpi: float) -> Any:  # noqa: ANN401 - a PIL image
     image = Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     if (width, height) == SLIDE_PX:
         return image
-    slide = Image.new("RGB", SLIDE_PX, "white")  # a figure drawn smaller sits in the middle, with a white margin
-    slide.paste(image, ((SLIDE_PX[0] - width) // 2, (SLIDE_PX[1] - height) // 2))
+    if badge:
+        slide, top = _badge_canvas().copy(), _BADGE_BAND_PX
+    else:
+        slide, top = Image.new("RGB", SLIDE_PX, "white"), 0
+    slide.paste(image, ((SLIDE_PX[0] - width) // 2, top + (SLIDE_PX[1] - top - height) // 2))
     return slide
 
 
@@ -339,17 +363,20 @@ def _quiet(logger_name: str) -> Iterator[None]:
         logger.setLevel(before)
 
 
-def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float]:
+def _chart_slide(report: GemeenteReport, chart: Chart) -> tuple[Any, float, bool]:
+    """The slide's figure, the dpi to draw it at, and whether it goes on a canvas with the demo badge."""
     if chart.kind == "figure":  # the map: drawn in its own 16:9 shape, with its own title, source and demo mark
         with _quiet("eenzaamheid_data.geo"):  # the page's map already reported its join (and the page shows it)
             fig, _ = chart.draw(aspect="16:9")  # type: ignore[misc]
-        return fig, SLIDE_PX[0] / fig.get_size_inches()[0]
-    if chart.figure is not None:  # the page's own 16:9 chart (title, source and demo mark drawn by charts), cropped
-        # tight for the page: drawn a little smaller, so the slide keeps a margin like the others
-        return chart.figure, SLIDE_PX[0] * (1 - 2 * _CHART_SLIDE_MARGIN) / chart.figure.get_size_inches()[0]
+        return fig, SLIDE_PX[0] / fig.get_size_inches()[0], False
+    if chart.figure is not None:  # the page's own 16:9 chart (title and source drawn by charts), cropped tight for
+        # the page: drawn a little smaller, so the slide keeps a margin like the others (and room for the demo badge)
+        width_in, height_in = chart.figure.get_size_inches()
+        room = SLIDE_PX[1] - (_BADGE_BAND_PX if report.demo else 0) - 2 * _CHART_SLIDE_MARGIN * SLIDE_PX[1]
+        return chart.figure, min(SLIDE_PX[0] * (1 - 2 * _CHART_SLIDE_MARGIN) / width_in, room / height_in), report.demo
     fig, ax = _slide(f"{chart.title} — {report.gemeentenaam}", chart.summary, chart.source, report.demo)
     chart.draw(ax=ax)  # type: ignore[misc]
-    return fig, SLIDE_DPI
+    return fig, SLIDE_DPI, False
 
 
 def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
@@ -365,7 +392,8 @@ def write_slides(report: GemeenteReport, out_dir: Path) -> list[Path]:
 def _draw_slides(report: GemeenteReport, folder: Path) -> list[Path]:
     import matplotlib
 
-    planned: list[tuple[str, Callable[[], tuple[Any, float]]]] = [("01-kerncijfers", lambda: (_kerncijfers_slide(report), SLIDE_DPI))]
+    planned: list[tuple[str, Callable[[], tuple[Any, float, bool]]]] = [
+        ("01-kerncijfers", lambda: (_kerncijfers_slide(report), SLIDE_DPI, False))]
     for number, chart in ((2, report.leeftijd), (3, report.kaart), (4, report.trend), (5, report.aantallen)):
         if chart is not None and chart.draw is not None:
             planned.append((f"{number:02d}-{chart.key}", partial(_chart_slide, report, chart)))
@@ -373,8 +401,8 @@ def _draw_slides(report: GemeenteReport, folder: Path) -> list[Path]:
     with ThreadPoolExecutor(1, thread_name_prefix="slide-png") as writer, matplotlib.rc_context({"font.size": 8}):
         saved = []
         for name, make in planned:
-            fig, dpi = make()
-            saved.append(writer.submit(_save_png, _draw_slide(fig, dpi), folder / f"{name}.png"))
+            fig, dpi, badge = make()
+            saved.append(writer.submit(_save_png, _draw_slide(fig, dpi, badge), folder / f"{name}.png"))
         return [future.result() for future in saved]
 
 
