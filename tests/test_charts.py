@@ -298,6 +298,11 @@ def test_similar_chart_highlights_the_gemeente_and_counts_tested_differences(sim
                               "en 1 niet aantoonbaar verschillend.")
     assert result.table["verschil_met_gemeente"].tolist() == ["n.v.t.", "niet aantoonbaar verschillend", "lager", "hoger"]
     assert result.table["afstand"].tolist()[1:] == [0.5, 0.8, 1.2]
+    # a value label is legible where the Nederland line runs through it: white ground, drawn above the line
+    reference = next(line for line in ax.lines if line.get_gid() == "reference")
+    labels = [t for t in ax.figure.findobj(Text) if t.get_gid() == "value-label"]
+    assert labels and all(t.get_bbox_patch() is not None and t.get_bbox_patch().get_facecolor()[:3] == (1, 1, 1)
+                          and t.get_zorder() > reference.get_zorder() for t in labels)
 
 
 def test_similar_chart_from_prepared_figures(similar_world: tuple[pd.DataFrame, pd.DataFrame]) -> None:

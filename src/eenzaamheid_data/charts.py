@@ -262,8 +262,10 @@ def _dots(
         ax.plot([], [], linestyle="none", marker=marker, color=color, label=label)
     edge = np.where(np.isnan(high), value, high)
     for i in np.flatnonzero(known) if value_labels else ():
+        # on a white ground above the reference lines: a line through "51,1%" made it hard to read
         ax.annotate(fmt.pct(value[i]), (edge[i], pos[i]), xytext=(5, 0), textcoords="offset points", va="center",
-                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label")
+                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label", zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
     _missing_texts(ax, pos[~known], horizontal=True)
 
 
