@@ -280,6 +280,16 @@ def test_highlight_outlines_labels_and_area(world) -> None:  # noqa: ANN001
         maps.make_map(figures, wk, indicator="eenzaam", year=YEAR, age="65+", level="wijk", area_codes=["GM0002"], highlight="WK999999")
 
 
+def test_a_map_of_one_value_gives_its_interval(world) -> None:  # noqa: ANN001
+    gm = shapes(world, "gemeente")
+    codes = gm["statcode"].tolist()
+    fig, _ = maps.make_map(tidy(codes, [40.0 + i for i in range(len(codes))]), gm, indicator="eenzaam", year=YEAR, age="65+",
+                           area_codes=[codes[1]], area_name="Tweedorp")
+    legend = legend_texts(fig.axes[0])
+    assert legend == ["41,0%"], legend  # a legend of one class has no room for the interval: the subtitle gives it
+    assert texts(fig, "subtitle")[0].endswith("; Gebied " + codes[1] + " 41,0% (95%-interval 39,0–43,0%)"), texts(fig, "subtitle")
+
+
 @pytest.mark.parametrize("name", ["Capelle aan den IJssel", "Hardinxveld-Giessendam"])
 def test_a_title_that_wraps_keeps_the_gemeente_name_whole(world, name: str) -> None:  # noqa: ANN001
     wk = shapes(world, "wijk")
@@ -420,6 +430,9 @@ def test_map_command_writes_the_map(world, tmp_path: Path, monkeypatch: pytest.M
         args = parser.parse_args(["map", "--age", "65+", "--level", "wijk", "--area", "GM0002", "--vs-nl", "--output", str(wijk)])
         assert args.run(args, settings) == 0 and wijk.stat().st_size > 10_000
         assert asked[-1] == ("50150NED", "wijk", "GM0002")
+        default = tmp_path / "default.png"  # --area one gemeente, no --level: its wijken, not one coloured shape
+        args = parser.parse_args(["map", "--age", "65+", "--area", "GM0002", "--output", str(default)])
+        assert args.run(args, settings) == 0 and asked[-1] == ("50150NED", "wijk", "GM0002") and default.exists()
         for argv, message in (
             (["--level", "wijk", "--area", "Zuidland"], "one gemeente"),
             (["--classes", "quantiles", "--bins", "30,40"], "go with classification 'fixed'"),

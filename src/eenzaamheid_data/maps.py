@@ -669,6 +669,11 @@ def make_map(
     title = (f"Eenzaamheid per {level_text}" + (f" in {area_name.replace(' ', _KEEP)}" if area_name else "")
              + (" vergeleken met Nederland" if vs_nl else ""))
     subtitle = f"{fmt.INDICATOR_LABELS.get(indicator, indicator)}, {fmt.age_label(age, year)}, {year}"  # 2012, 2016: 19+
+    known = gdf[gdf["waarde"].notna()]
+    if len(known) == 1:  # one value: its interval in the subtitle, which a legend of one class cannot show
+        one = known.iloc[0]
+        name = one.get("regionaam") if pd.notna(one.get("regionaam")) else one.get("statnaam")
+        subtitle += f"; {name} {fmt.pct_with_interval(one['waarde'], one.get('ondergrens'), one.get('bovengrens'))}"
     notes = [report.footnote()] if not report.ok else []
     show_labels = len(gdf) <= 40 if labels is None else labels
     common = dict(title=title, outlines=outlines, highlight=highlight, highlight_label=highlight_label, labels=show_labels,

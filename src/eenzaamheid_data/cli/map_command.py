@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--year", type=int, help="survey year (default: the newest in the table)")
     parser.add_argument("--age", type=types.age, default="18+", help="age group: 18+, 18-64 or 65+ (default 18+)")
     parser.add_argument("--area", type=types.text, default="NL", metavar="AREA", help="NL (default), a provincie, a GGD-regio or a gemeente (name or code)")
-    parser.add_argument("--level", default="gemeente", choices=("gemeente", "wijk", "buurt"), help="regions to colour (wijk/buurt need --area GEMEENTE)")
+    parser.add_argument("--level", choices=("gemeente", "wijk", "buurt"),
+                        help="regions to colour (default: the wijken of a gemeente --area, else gemeenten; wijk/buurt need --area GEMEENTE)")
     parser.add_argument("--highlight", type=types.text, metavar="REGION", help="draw this gemeente's (or wijk's) border thick")
     parser.add_argument("--classes", choices=("quantiles", "natural", "fixed"), help="how to make the classes (default quantiles; fixed with --bins)")
     parser.add_argument("--bins", type=types.text, metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point; "
@@ -129,29 +130,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         gemeente_figures = rivm.load_figures(s, table=table, level="gemeente")
         year_of_classification = int(gemeente_figures.attrs["bron"]["classification_year"])
         gemeenten = load_gemeenten(s, year=year_of_classification)
-        area = resolve_area(args.area, gemeenten, prefer_gemeente=args.level != "gemeente")
-        if args.level != "gemeente" and area.kind != "gemeente":
-            raise BadInputError(f"--level {args.level} maps the {args.level}en of one gemeente", hint="give --area GEMEENTE (a name or code)")
-        if args.level == "gemeente":
+        area = resolve_area(args.area, gemeenten, prefer_gemeente=args.level in ("wijk", "buurt"))
+        # one gemeente coloured whole says little: by default its wijken
+        level = args.level or ("wijk" if area.kind == "gemeente" else "gemeente")
+        if level != "gemeente" and area.kind != "gemeente":
+            raise BadInputError(f"--level {level} maps the {level}en of one gemeente", hint="give --area GEMEENTE (a name or code)")
+        if level == "gemeente":
             figures = gemeente_figures
         else:
-            figures = rivm.load_figures(s, table=table, level=args.level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
+            figures = rivm.load_figures(s, table=table, level=level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
         survey_year = args.year or int(max(figures["jaar"]))
-        highlight = _resolve_highlight(args.highlight, args.level, gemeenten, GemeenteLookup, figures)
+        highlight = _resolve_highlight(args.highlight, level, gemeenten, GemeenteLookup, figures)
         if highlight and highlight.startswith("GM") and area.gemeentecodes is not None and highlight not in area.gemeentecodes:
             raise BadInputError(f"--highlight {args.highlight!r} is not on this map of {area.name}",
                                 hint="name a gemeente (or wijk, buurt) inside --area")
         # a wijk or buurt map is of one gemeente: read only its part of the national layer
-        boundaries = geo.load_boundaries(s, level=args.level, year=year_of_classification,
-                                         gemeenten=None if args.level == "gemeente" else area.gemeentecodes)
-        outlines = _outlines(s, args.level, area, year_of_classification)
+        boundaries = geo.load_boundaries(s, level=level, year=year_of_classification,
+                                         gemeenten=None if level == "gemeente" else area.gemeentecodes)
+        outlines = _outlines(s, level, area, year_of_classification)
         fig, report = maps.make_map(
             figures, boundaries, indicator=args.indicator, year=survey_year, age=args.age,
-            area_codes=area.gemeentecodes, area_name=area.name, level=args.level, highlight=highlight,
+            area_codes=area.gemeentecodes, area_name=area.name, level=level, highlight=highlight,
             classes=scheme, bins=bins, vs_nl=args.vs_nl, national=gemeente_figures, outlines=outlines, aspect=args.aspect,
         )
     maps.save_figure(fig, args.output)
-    if note := _nothing_to_colour(figures, args.indicator, survey_year, args.age, area, args.level):
+    if note := _nothing_to_colour(figures, args.indicator, survey_year, args.age, area, level):
         print(f"note: {note}", file=sys.stderr)
     if not report.ok:
         print(f"note: {report.footnote(max_listed=20)}", file=sys.stderr)
