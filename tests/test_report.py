@@ -816,7 +816,7 @@ def test_cli_report_on_the_demo_world(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
-def test_pdf_keeps_a_sentence_with_its_list_and_the_links_together(tmp_path: Path) -> None:
+def test_pdf_keeps_a_sentence_with_its_list_the_links_together_and_a_source_under_its_figures(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     if not render.find_chromium():
@@ -831,6 +831,7 @@ def test_pdf_keeps_a_sentence_with_its_list_and_the_links_together(tmp_path: Pat
     # the demo's wijken sentence fell at a page's foot, its last bullet alone on the next page (found by a review)
     assert page_of("In deze wijken is het cijfer aantoonbaar hoger") == page_of("Wijk Noord: "), pages
     assert page_of("Waar vind je meer?") == page_of(texts.LINKS[-1].tekst[:40]), pages  # the links were split over two pages
+    assert "tabel 50150NED; peiljaar 2024" in pages[page_of("Hoe lees je dit?")], pages  # the kerncijfers' source line came alone
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
