@@ -505,7 +505,10 @@ def test_built_report_shows_the_librarys_numbers(world: batch.ReportInputs) -> N
         nl = expected[(expected["regiocode"].str.startswith("NL")) & (expected["leeftijd"] == "18+") & (expected["indicator"] == indicator)].iloc[0]
         nl_shown = fmt.pct_and_interval(nl["waarde"], nl["ondergrens"], nl["bovengrens"])  # a value is never shown without its interval
         assert f"({nl_shown})" in built.kerncijfer[indicator].vergelijking_nl and f"({nl_shown})" in text
-        assert built.kerncijfer[indicator].kort_nl.startswith(f"Nederland {fmt.pct(nl['waarde'])} ({fmt.pct_range(nl['ondergrens'], nl['bovengrens'])}): ")
+        verdict, value = built.kerncijfer[indicator].kort_nl.split("\n")  # the verdict says what is higher, then Nederland's figure
+        assert verdict == {"hoger": "Hoger dan Nederland", "lager": "Lager dan Nederland",
+                           "niet aantoonbaar verschillend": "Niet aantoonbaar verschillend van Nederland"}[row["verschil_nl"]]
+        assert value == f"Nederland: {fmt.pct(nl['waarde'])} ({fmt.pct_range(nl['ondergrens'], nl['bovengrens'])})"
     people = analysis.people_counts(world.figures, world.population, gemeentecode="GM9101", jaar=2024)
     lonely = people[(people["leeftijd"] == "18+") & (people["indicator"] == "eenzaam")].iloc[0]
     assert lonely["aantal_tekst"].lower() in built.kernboodschappen[2].tekst.lower()
@@ -606,9 +609,11 @@ def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure
 @needs_library
 def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportInputs) -> None:
     built = _build(world, "GM9101")
-    longest = texts.VERSCHIL_WOORDEN["niet aantoonbaar verschillend"]
-    tiles_in = [dataclasses.replace(k, kort_nl=f"Nederland 100,0% (100,0–100,0%): {longest}",
-                                    kort_ggd=f"GGD-regio (afgeleid) 100,0% (100,0–100,0%): {longest}") for k in built.kerncijfers]
+    tiles_in = [dataclasses.replace(k, kort_nl="Niet aantoonbaar verschillend van Nederland\nNederland: 100,0% (100,0–100,0%)",
+                                    kort_ggd="Niet aantoonbaar verschillend van de GGD-regio\nGGD-regio (afgeleid): 100,0% (100,0–100,0%)")
+                for k in built.kerncijfers]  # the longest texts
+    assert {k.kort_ggd.split("\n")[0] for k in built.kerncijfers} <= {
+        "Hoger dan de GGD-regio", "Lager dan de GGD-regio", "Niet aantoonbaar verschillend van de GGD-regio"}
     tiles_in[3] = dataclasses.replace(tiles_in[3], waarde=float("nan"), tekst=fmt.MISSING, interval=fmt.MISSING)  # no figure
     fig = render._kerncijfers_slide(dataclasses.replace(built, kerncijfers=tuple(tiles_in)))
     from matplotlib.backends.backend_agg import FigureCanvasAgg

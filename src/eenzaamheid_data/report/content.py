@@ -117,7 +117,7 @@ class Kerncijfer:
     vergelijking_ggd: str
     kort_nl: str = ""
     kort_ggd: str = ""
-    """The comparisons in a slide's few words: 'Nederland 51,1% (50,7–51,5%): hoger'."""
+    """The comparisons in a slide's few words, two lines each: 'Hoger dan Nederland' / 'Nederland: 51,1% (50,7–51,5%)'."""
 
 
 @dataclass(frozen=True)
@@ -378,9 +378,14 @@ def _vergelijking(verschil: str, other: Mapping[str, Any], where: str) -> str:
     }.get(verschil, f"Niet te vergelijken met {where.removeprefix('in ')}" + ("" if _nan(other.get("waarde")) else f" ({value})"))
 
 
-def _kort(verschil: str, other: Mapping[str, Any], name: str) -> str:
-    interval = fmt.pct_range(other.get("ondergrens"), other.get("bovengrens"))
-    return f"{name} {fmt.pct(other.get('waarde'))} ({interval}): {texts.VERSCHIL_WOORDEN.get(verschil, verschil)}"
+def _kort(verschil: str, other: Mapping[str, Any], name: str, label: str) -> str:
+    """Two lines for a slide's tile: the verdict, which says what is higher ("Hoger dan Nederland": "Nederland …:
+    hoger" was read as Nederland being higher), then the other figure with its interval."""
+    verdict = {"hoger": "Hoger dan", "lager": "Lager dan", "niet aantoonbaar verschillend": "Niet aantoonbaar verschillend van"}
+    first = f"{verdict.get(verschil, 'Niet te vergelijken met')} {name}"
+    if _nan(other.get("waarde")):
+        return f"{first}\n{label}: {fmt.MISSING}"
+    return f"{first}\n{label}: {fmt.pct(other.get('waarde'))} ({fmt.pct_range(other.get('ondergrens'), other.get('bovengrens'))})"
 
 
 def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: str, ggd_enkel: bool) -> tuple[Kerncijfer, ...]:
@@ -409,8 +414,8 @@ def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: st
                 vergelijking_nl=_vergelijking(v_nl, nl_row, "in Nederland"),
                 # "afgeleid": the region's figure is the package's own average of its gemeenten (METHOD_AGGREGATE)
                 vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "in de GGD-regio (afgeleid)"),
-                kort_nl=_kort(v_nl, nl_row, "Nederland"),
-                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "GGD-regio (afgeleid)"),
+                kort_nl=_kort(v_nl, nl_row, "Nederland", "Nederland"),
+                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "de GGD-regio", "GGD-regio (afgeleid)"),
             )
         )
     return tuple(out)

@@ -345,8 +345,8 @@ def _kerncijfers_slide(report: GemeenteReport) -> Any:
         if not missing:
             ax.text(x + 0.25, top - 0.17, f"({k.interval})", transform=ax.transAxes, fontsize=8, color="#333333", va="top")
         for y, kort in ((top - 0.265, k.kort_nl or k.vergelijking_nl), (top - 0.36, k.kort_ggd or k.vergelijking_ggd)):
-            # "Nederland 51,1% (50,7–51,5%):" above its verdict: on one line the longest verdict ran out of the tile
-            ax.text(x + 0.02, y, kort.replace(": ", ":\n", 1), transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top",
+            # two lines (verdict, then the other figure): on one line the longest verdict ran out of the tile
+            ax.text(x + 0.02, y, kort, transform=ax.transAxes, fontsize=8, color="#1a1a1a", va="top",
                     linespacing=1.25)
     return fig
 
