@@ -598,12 +598,14 @@ def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure
     column = built.kaart.table.columns.index("Vraagt aandacht")
     judged = {row[0]: row[column] for row in built.kaart.table.rows}
     assert judged[wijk_figures.loc[target, "regionaam"]] == "onbekend" and set(judged.values()) <= {"ja", "nee", "onbekend"}
-    reasons = [s.reden for kind in built.ondersteuning for s in kind.suggesties]
-    assert reasons, "the invented world should trigger some suggestions"
+    reasons = [s.reden for one in (built, _build(world, "GM9101")) for kind in one.ondersteuning for s in kind.suggesties]
+    assert reasons and any("als geheel" in r for r in reasons), "the invented world should trigger some suggestions"
     for reason in reasons:
+        assert not re.search(r"\([^()]*\(", reason), reason  # no brackets inside brackets: "(56,0% (95%-interval …))"
         for value in re.finditer(r"\d+,\d%", reason):
             after = reason[value.end():value.end() + 16]
-            assert after.startswith((" (95%-interval", "–", ")")) or "95%-interval" in reason[max(0, value.start() - 20):value.start()], reason
+            assert (after.startswith((" (95%-interval", "; 95%-interval", "–", ")")) or re.match(r" \(\d+,\d–\d+,\d%\)", after)
+                    or "95%-interval" in reason[max(0, value.start() - 20):value.start()]), reason
 
 
 @needs_library

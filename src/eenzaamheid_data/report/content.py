@@ -556,7 +556,7 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
         found["ontmoeting"].append(Suggestie(
             f"Begin dichtbij huis, in {where}: {names}.",
             f"Het percentage eenzame inwoners is daar aantoonbaar hoger dan in {naam} als geheel "
-            f"({fmt.pct_of(_pick(gem, HEADLINE_AGE, 'eenzaam'))}): {figures}."))
+            f"({fmt.pct_of(_pick(gem, HEADLINE_AGE, 'eenzaam'), inside=True)}): {figures}."))  # no brackets in brackets
     return tuple(Ondersteuning(i.key, i.titel, i.tekst, tuple(found[i.key])) for i in texts.SUPPORT_KINDS)
 
 
