@@ -430,9 +430,14 @@ def test_map_command_writes_the_map(world, tmp_path: Path, monkeypatch: pytest.M
         args = parser.parse_args(["map", "--age", "65+", "--level", "wijk", "--area", "GM0002", "--vs-nl", "--output", str(wijk)])
         assert args.run(args, settings) == 0 and wijk.stat().st_size > 10_000
         assert asked[-1] == ("50150NED", "wijk", "GM0002")
+        schemes: list = []  # the classes each map was drawn with (the real make_map draws it)
+        monkeypatch.setattr(maps, "make_map", lambda *a, _draw=maps.make_map, **kw: schemes.append(kw["classes"]) or _draw(*a, **kw))
         default = tmp_path / "default.png"  # --area one gemeente, no --level: its wijken, not one coloured shape
         args = parser.parse_args(["map", "--age", "65+", "--area", "GM0002", "--output", str(default)])
         assert args.run(args, settings) == 0 and asked[-1] == ("50150NED", "wijk", "GM0002") and default.exists()
+        args = parser.parse_args(["map", "--age", "65+", "--output", str(tmp_path / "nl.png")])
+        assert args.run(args, settings) == 0
+        assert schemes == ["round", "quantiles"]  # an area's few regions: round classes; all of Nederland: quantiles
         for argv, message in (
             (["--level", "wijk", "--area", "Zuidland"], "one gemeente"),
             (["--classes", "quantiles", "--bins", "30,40"], "go with classification 'fixed'"),
@@ -503,3 +508,21 @@ def test_round_bins_are_round_wide_enough_and_few() -> None:
     assert len(maps.round_bins(pd.Series([1.0, 99.0]), k=5)) - 1 <= 5
     with pytest.raises(BadInputError):
         maps.round_bins(pd.Series([float("nan")]))
+    # the same as a classification scheme, the command's default for an --area
+    classes = maps.classify(pd.Series([45.6, 47.5, float("nan"), 47.8]), scheme="round")
+    assert classes.bins == (44.0, 46.0, 48.0) and classes.labels == ("44,0–46,0%", "46,0–48,0%")
+    assert classes.codes.isna().tolist() == [False, False, True, False]
+
+
+def test_an_area_map_draws_only_the_borders_inside_the_area(world) -> None:  # noqa: ANN001
+    gm = shapes(world, "gemeente")
+    codes = gm["statcode"].tolist()
+    country = gpd.GeoDataFrame({"statcode": ["PV99"], "statnaam": ["Alles"]}, geometry=[gm.union_all().buffer(5000)], crs=28992)
+    fig, _ = maps.make_map(tidy(codes, [40.0 + i for i in range(len(codes))]), gm, indicator="eenzaam", year=YEAR, age="65+",
+                           area_codes=codes[:2], area_name="Twee", outlines=country)
+    area = gm[gm["statcode"].isin(codes[:2])].total_bounds
+    drawn = collection(fig.axes[0], "outlines").get_paths()
+    assert drawn  # the area's own edge, not a provincie's border running off the frame
+    for path in drawn:
+        (x0, y0), (x1, y1) = path.vertices.min(axis=0), path.vertices.max(axis=0)
+        assert area[0] - 1 <= x0 and x1 <= area[2] + 1 and area[1] - 1 <= y0 and y1 <= area[3] + 1

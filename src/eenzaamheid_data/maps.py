@@ -37,9 +37,9 @@ from .geo import JoinReport, gemeente_of, join_boundaries
 
 log = logging.getLogger(__name__)
 
-Scheme = Literal["quantiles", "natural", "fixed"]
+Scheme = Literal["quantiles", "natural", "round", "fixed"]
 Aspect = Literal["page", "16:9"]
-SCHEMES: tuple[str, ...] = ("quantiles", "natural", "fixed")
+SCHEMES: tuple[str, ...] = ("quantiles", "natural", "round", "fixed")
 MAP_LEVELS: tuple[str, ...] = ("gemeente", "wijk", "buurt")
 
 PALETTE = "YlGnBu"  # sequential, colour-blind safe (ColorBrewer)
@@ -181,7 +181,8 @@ def classify(
     """Classes for ``values`` (percentages; missing stays missing) by mapclassify.
 
     ``quantiles`` (equal counts), ``natural`` (natural breaks, with a fixed seed so the same data always
-    gives the same classes) or ``fixed`` with ``bins`` as class limits (k+1 limits make k classes;
+    gives the same classes), ``round`` (``round_bins``: round limits, classes at least 2 points wide, for a
+    map of a few areas) or ``fixed`` with ``bins`` as class limits (k+1 limits make k classes;
     use ``shared_bins`` to give several maps the same limits). Values outside fixed limits go into the
     outer class, whose label then says so ("≤ 40,0%", "> 50,0%").
     """
@@ -202,6 +203,9 @@ def classify(
                             f"{edges[-1]:g}%", labels[-1])
     elif len(y) == 0:
         edges, labels = (), []
+    elif scheme == "round":
+        edges = tuple(round_bins(pd.Series(y), k=k))
+        labels = _labels(edges)
     else:
         edges = tuple(float(e) for e in (float(y.min()), *_mapclassify_bins(y, scheme, k)))
         labels = _labels(edges)
@@ -662,6 +666,10 @@ def make_map(
         if rows.empty and shapes.empty:
             raise BadInputError(f"no {level} figures or boundaries for {', '.join(wanted[:5])}", hint="check the area's codes")
     gdf, report = join_boundaries(rows, shapes)
+    if area_codes is not None and outlines is not None and len(outlines) and gdf.geometry.notna().any():
+        # only the borders inside the area: a provincie's border cut off by the frame looked like a broken map
+        outlines = outlines.clip(gdf.geometry.dropna().union_all(), keep_geom_type=True)
+        outlines = outlines[outlines.geom_type.isin(["Polygon", "MultiPolygon"])]  # not the corners where borders touch
     gdf.attrs["bron"] = dict(figures.attrs.get("bron", {}))
     gdf.attrs["grenzen"] = dict(boundaries.attrs.get("bron", {}))
 

@@ -49,7 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", choices=("gemeente", "wijk", "buurt"),
                         help="regions to colour (default: the wijken of a gemeente --area, else gemeenten; wijk/buurt need --area GEMEENTE)")
     parser.add_argument("--highlight", type=types.text, metavar="REGION", help="draw this gemeente's (or wijk's) border thick")
-    parser.add_argument("--classes", choices=("quantiles", "natural", "fixed"), help="how to make the classes (default quantiles; fixed with --bins)")
+    parser.add_argument("--classes", choices=("quantiles", "natural", "round", "fixed"),
+                        help="how to make the classes (default: quantiles for Nederland, round for an --area: round limits, "
+                        "classes at least 2 points wide; fixed with --bins)")
     parser.add_argument("--bins", type=types.text, metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point; "
                              "limits that start with a minus sign need --bins=-10,0,10)")
     parser.add_argument("--vs-nl", action="store_true", help="colour by comparison with Nederland instead of by classes")
@@ -120,10 +122,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     check_output_file(args.output, OUTPUT_SUFFIXES)
     bins = parse_bins(args.bins)
-    scheme = args.classes or ("fixed" if bins is not None else "quantiles")
+    scheme = args.classes or ("fixed" if bins is not None else None)  # None: chosen by the area, below
     if args.vs_nl and (args.classes or bins is not None):
         raise BadInputError("--vs-nl colours by comparison with Nederland; it takes no --classes or --bins", hint="drop one of them")
-    maps.check_classes(scheme, bins=bins)  # contradictory options fail before any download
+    maps.check_classes(scheme or "quantiles", bins=bins)  # contradictory options fail before any download
     table = (args.table or rivm.DEFAULT_TABLE).strip().upper()
 
     with data_settings(args, settings) as s:
@@ -131,6 +133,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         year_of_classification = int(gemeente_figures.attrs["bron"]["classification_year"])
         gemeenten = load_gemeenten(s, year=year_of_classification)
         area = resolve_area(args.area, gemeenten, prefer_gemeente=args.level in ("wijk", "buurt"))
+        # an area's few regions get round classes: quantiles of ten gemeenten made classes 0,1 point wide
+        scheme = scheme or ("quantiles" if area.gemeentecodes is None else "round")
         # one gemeente coloured whole says little: by default its wijken
         level = args.level or ("wijk" if area.kind == "gemeente" else "gemeente")
         if level != "gemeente" and area.kind != "gemeente":
