@@ -815,6 +815,8 @@ def test_cli_report_on_the_demo_world(tmp_path: Path) -> None:
     assert len(list((tmp_path / dia).glob("*.png"))) == 5
     # stderr is a pipe here, as in a log: progress comes as whole lines, not a bar's carriage returns
     assert "reports: 1 of 2 done (" in result.stderr and "\r" not in result.stderr, result.stderr
+    # and it says what it is doing before: the first run fetches everything, which takes a while
+    assert "reports: loading the data for 2 gemeenten" in result.stderr and "reports: writing 2 reports with" in result.stderr
     written = sorted((tmp_path / "out").rglob("*.html"))
     assert [p.name for p in written if p.name != "index.html"] == ["GM9001-voorbeeldstad.html", "GM9006-s-proefhage.html"]
     page = (tmp_path / "out" / "2024" / "GM9001-voorbeeldstad.html").read_text(encoding="utf-8")
@@ -927,6 +929,8 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
     lines = [line for line in stderr.strip().splitlines()  # one report: the table's note; a batch: its progress lines
              if not line.startswith(("note: ", "reports: "))]
     assert lines == ["interrupted; the cache is unchanged for anything not finished"], stderr
+    if not early and not one:  # a batch says what it had written, and that there is no index
+        assert re.search(r"reports: \d+ of 24 written before the interrupt.*; no index\.html", stderr), stderr
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not (tmp_path / "out" / "index.html").exists() and not [p for p in written if p.name.endswith(".tmp")]
     assert one or len([p for p in written if p.suffix == ".html"]) < 24  # it stopped

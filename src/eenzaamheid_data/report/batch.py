@@ -446,6 +446,8 @@ def render_reports(
         inputs = replace(inputs, landelijk=national_chart(inputs.age_bands))
     outcomes: list[_Outcome] = []
     bar = _progress_bar(len(codes), progress)
+    if bar is not None:
+        _say(f"writing {len(codes)} reports with {workers} process{'es' if workers > 1 else ''} …")
     try:
         if workers == 1:
             spare_core = len(codes) == 1 and requested != 1  # `--workers 1` means one process
@@ -481,6 +483,14 @@ def render_reports(
                 except KeyboardInterrupt:
                     _stop_pool(pool, futures)
                     raise
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+            bar = None
+            written = [o for o in outcomes if o.html is not None]
+            where = f" in {written[0].html.parent}" if written and written[0].html is not None else ""
+            _say(f"{len(written)} of {len(codes)} written before the interrupt{where}; no index.html")
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -517,11 +527,16 @@ class _ProgressLines:
     def update(self) -> None:
         self.done += 1
         if self.done >= self._next and self.done < self.total:
-            print(f"reports: {self.done} of {self.total} done ({time.monotonic() - self.started:.0f} s)", file=sys.stderr, flush=True)
+            _say(f"{self.done} of {self.total} done ({time.monotonic() - self.started:.0f} s)")
             self._next = self.done + max(1, self.total // 10)
 
     def close(self) -> None:
         pass
+
+
+def _say(message: str) -> None:
+    """A progress line of the run on stderr ("reports: …"), for a run that shows progress."""
+    print(f"reports: {message}", file=sys.stderr, flush=True)
 
 
 def _progress_bar(total: int, progress: Progress) -> Any:
@@ -581,6 +596,8 @@ def generate_reports(
         raise BadInputError(f"GGD-regio {ggd!r} has no gemeenten", hint="run `eenzaamheid gemeenten` to see the regions")
     prepare_output_dir(output_dir)
     if inputs is None:
+        if progress:  # the first run fetches everything once, which takes a while: say so
+            _say(f"loading the data for {len(codes)} gemeente{'n' if len(codes) > 1 else ''} (fetched once, then from the cache) …")
         inputs = load_inputs(settings, None if all_gemeenten else codes, table=table, gemeenten=gemeenten,
                              classification_year=classification_year)
     _check_year(inputs, year)
