@@ -416,6 +416,23 @@ def test_report_in_chromium_makes_no_requests_and_no_errors(report: GemeenteRepo
 
 
 @pytest.mark.browser
+def test_on_a_phone_a_chart_scrolls_sideways_and_says_so(report: GemeenteReport, tmp_path: Path, browser) -> None:  # noqa: ANN001
+    path = render.write_report(report, tmp_path)
+    seen = {}
+    for width in (390, 1000):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        seen[width] = page.eval_on_selector_all(".chart", """els => els.map(e => {
+            const box = e.querySelector('.chart-img'), hint = e.querySelector('.scroll-hint');
+            return [box.scrollWidth > box.clientWidth + 1, hint !== null && hint.offsetParent !== null]; })""")
+        page.close()
+    assert seen[390] and all(hint for scrolls, hint in seen[390] if scrolls), seen  # every chart cut off says there is more
+    assert any(scrolls for scrolls, _ in seen[390])
+    assert not any(scrolls or hint for scrolls, hint in seen[1000]), seen  # on a wide screen: whole, and no hint
+    assert texts.SCROLL_HINT in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
 def test_pdf_is_written_atomically(report: GemeenteReport, tmp_path: Path, browser) -> None:  # noqa: ANN001
     path = render.write_report(report, tmp_path)
     pdf = render.print_pdf(browser, path)

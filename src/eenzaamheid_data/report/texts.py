@@ -60,6 +60,9 @@ VERSCHIL_UITLEG = (
     "kan het verschil ook door toeval komen: we weten dan niet of er een echt verschil is."
 )
 
+SCROLL_HINT = "Veeg of schuif opzij om de hele figuur te zien →"
+"""Under a chart on a narrow screen, where the chart keeps a legible size and scrolls sideways."""
+
 VERSCHIL_WOORDEN: dict[str, str] = {
     "hoger": "hoger",
     "lager": "lager",
