@@ -336,6 +336,14 @@ def test_national_age_band_chart_says_it_is_another_survey() -> None:
                               "Gezondheidsmonitor, was in 2023 per leeftijdsgroep tussen 38,0% (55 tot 65 jaar; 95%-interval 36,5–39,5%) "
                               "en 46,0% (15 tot 25 jaar; 95%-interval 44,5–47,5%) van de mensen eenzaam.")
     assert result.table["leeftijdsband"].tolist()[-1] == "15 en ouder (totaal)" and result.table["waarde"].tolist()[-1] == 41.5
+    # the total line runs through no value label (39,0% ends 1 point below it): such a label sits above the line
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    line_y = ax.transData.transform((0, 41.5))[1]
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in ax.texts if t.get_gid() == "value-label"]
+    assert len(boxes) == 6 and not [b for b in boxes if b.y0 - 1 < line_y < b.y1 + 1], (line_y, boxes)
 
 
 def test_charts_on_a_caller_figure_leave_nothing_behind() -> None:

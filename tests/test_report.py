@@ -670,6 +670,14 @@ def test_an_older_year_says_whom_it_counted_and_whose_inhabitants(world: batch.R
     assert older.kernboodschappen[2].tekst.endswith(texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=2024, jaar=2016))
     assert texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=2024, jaar=2016) in {t.get_text() for t in older.aantallen.figure.axes[0].texts}
     assert older.landelijk is not None and texts.NATIONAL_OTHER_YEAR.format(landelijk=2023, jaar=2016) in older.landelijk.notes
+    assert "peiljaar 2023;" in older.landelijk.source  # the one year the chart shows, not all the table's years
+    # national figures of 2016 too: the chart still shows the newest (2023), and says so beside a 2016 report
+    bands = pd.concat([world.age_bands, world.age_bands.assign(jaar=2016)], ignore_index=True)
+    bands.attrs = {"bron": {**world.age_bands.attrs["bron"], "years": [2016, 2023]}}
+    beside = content.build_content(world.figures, world.wijk_figures, world.gemeenten, world.population, world.regional,
+                                   bands, world.wijk_boundaries, "GM9101", jaar=2016, today=TODAY)
+    assert beside.landelijk is not None and "peiljaar 2023;" in beside.landelijk.source
+    assert texts.NATIONAL_OTHER_YEAR.format(landelijk=2023, jaar=2016) in beside.landelijk.notes
     newest = _build(world, "GM9101")
     assert not newest.leeftijd_noot and newest.aantallen is not None and newest.aantallen.notes == (texts.PEOPLE_NOTE,)
     assert "18 tot 65 jaar" in text_of(render.render_html(newest))

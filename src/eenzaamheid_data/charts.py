@@ -845,10 +845,6 @@ def national_age_band_chart(
                            fmt="none", ecolor="#222222", elinewidth=1.1, capsize=3)
         bars.lines[2][0].set_gid("whiskers")
     top = np.where(np.isnan(high), value, high)
-    for j in np.flatnonzero(known):
-        ax.annotate(fmt.pct(value[j]), (x[j], top[j]), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label", zorder=5,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # readable over the total line
     _missing_texts(ax, x[~known], horizontal=False)
     ax.set_xticks(x, [band_label(b) for b in frame["leeftijdsband"]], fontsize=_LABEL_SIZE)
     ax.set_xlabel("Leeftijd (jaar)", fontsize=_LABEL_SIZE)
@@ -857,6 +853,16 @@ def national_age_band_chart(
                                                                 total.get("bovengrens", np.nan))}, horizontal=False)
     _, hi = _limits(value, high, [total.get("waarde", np.nan)], start_at_zero=True, pad_right=0.12)
     ax.set_ylim(0, hi)
+    fig = ax.get_figure(root=True)
+    points_per_unit = ax.get_position().height * (fig.get_size_inches()[1] if fig is not None else 4.0) * 72 / hi
+    line = float(total.get("waarde", np.nan))
+    for j in np.flatnonzero(known):
+        # a label the total line would run through sits just above the line instead (white ground as well)
+        gap = (line - top[j]) * points_per_unit if not np.isnan(line) else -1.0
+        lift = gap + 2 if 0 <= gap <= _VALUE_SIZE + 4 else 3
+        ax.annotate(fmt.pct(value[j]), (x[j], top[j]), xytext=(0, lift), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=_VALUE_SIZE, color=TEXT_COLOR, gid="value-label", zorder=5,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     ax.yaxis.set_major_formatter(_PctFormatter())
     ax.set_ylabel("Percentage (met 95%-interval)", fontsize=_LABEL_SIZE)
     ax.tick_params(axis="y", labelsize=_LABEL_SIZE)

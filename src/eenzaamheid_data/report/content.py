@@ -95,6 +95,7 @@ class Chart:
     kind: str = "axes"
     draw: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
     figure: Any = field(default=None, repr=False, compare=False)  # the laid-out 16:9 figure, for a slide
+    jaar: int | None = None  # the one survey year it shows, where that may differ from the report's (the national chart)
 
 
 @dataclass(frozen=True)
@@ -346,8 +347,10 @@ def national_chart(age_bands: pd.DataFrame | None) -> Chart | None:
         return None
     if national.empty:
         return None
-    return _draw("landelijk", "Heel Nederland naar leeftijd (ander onderzoek)", partial(charts.national_age_band_chart, national),
-                 fmt.source_line(age_bands.attrs.get("bron", {})), notes=(texts.NATIONAL_NOTE,), keep=False)
+    year = int(national["jaar"].iloc[0])  # the newest: the chart shows one year, and its source line names it
+    chart = _draw("landelijk", "Heel Nederland naar leeftijd (ander onderzoek)", partial(charts.national_age_band_chart, national),
+                  fmt.source_line({**age_bands.attrs.get("bron", {}), "year": year}), notes=(texts.NATIONAL_NOTE,), keep=False)
+    return replace(chart, jaar=year)
 
 
 # -- the parts of the report --------------------------------------------------------------------------
@@ -743,10 +746,8 @@ def build_content(
 
     if landelijk is None and svg:
         landelijk = national_chart(age_bands)
-    national_years = sorted({int(y) for y in age_bands["jaar"].dropna()}) if landelijk is not None and age_bands is not None else []
-    if national_years and jaar not in national_years:  # e.g. a 2016 report beside CBS's latest national figures
-        landelijk = replace(landelijk, notes=(*landelijk.notes, texts.NATIONAL_OTHER_YEAR.format(
-            landelijk=" en ".join(map(str, national_years)), jaar=jaar)))
+    if landelijk is not None and landelijk.jaar is not None and landelijk.jaar != jaar:  # e.g. a 2022 report beside 2024
+        landelijk = replace(landelijk, notes=(*landelijk.notes, texts.NATIONAL_OTHER_YEAR.format(landelijk=landelijk.jaar, jaar=jaar)))
 
     inwoners_row = population[population["regiocode"] == gemeentecode]
     inwoners = fmt.number(inwoners_row["inwoners"].iloc[0], 0) if len(inwoners_row) else fmt.MISSING
