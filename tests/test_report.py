@@ -846,6 +846,8 @@ def test_cli_report_on_the_demo_world(tmp_path: Path) -> None:
     assert [p.name for p in written if p.name != "index.html"] == ["GM9001-voorbeeldstad.html", "GM9006-s-proefhage.html"]
     page = (tmp_path / "out" / "2024" / "GM9001-voorbeeldstad.html").read_text(encoding="utf-8")
     assert 'class="demo-banner"' in page and "<h1>Eenzaamheid in Voorbeeldstad</h1>" in page
+    # the map's boundaries are in the sources list too, not only under the map
+    assert "FICTIEVE VOORBEELDDATA — Bron: CBS/PDOK; wijkgrenzen 2024 (laag wijk_gegeneraliseerd); opgehaald " in text_of(page)
     assert_self_contained(page)
 
 

@@ -151,6 +151,16 @@ def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None, ti
     return line
 
 
+def boundaries_line(meta: Mapping[str, Any]) -> str:
+    """The sources-list line of a boundary layer (``attrs['bron']`` of ``geo.load_boundaries``): 'Bron: CBS/PDOK;
+    wijkgrenzen 2024 (laag wijk_gegeneraliseerd); opgehaald …; CC BY 4.0'."""
+    what = {"gemeente": "gemeentegrenzen", "wijk": "wijkgrenzen", "buurt": "buurtgrenzen"}.get(str(meta.get("level")), "grenzen")
+    parts = [f"Bron: {meta.get('publisher', 'CBS/PDOK')}", f"{what} {meta.get('year', '?')}"
+             + (f" (laag {meta['layer']})" if meta.get("layer") else ""), f"opgehaald {dutch_date(meta.get('fetched_at'))}", LICENCE]
+    line = "; ".join(parts)
+    return f"{DEMO_MARK.upper()} — {line}" if meta.get("demo") else line
+
+
 def sources_line(first: Mapping[str, Any], *more: tuple[str, Mapping[str, Any]]) -> str:
     """``source_line(first)`` followed by what each further table gave ("inwoners", its provenance): one demo
     mark in front when any is demo data. E.g. for counts, made from a percentage and a population table."""

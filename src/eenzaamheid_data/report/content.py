@@ -755,6 +755,8 @@ def build_content(
     for frame in (population, gemeenten):
         if frame.attrs.get("bron"):
             bronnen.append(fmt.source_line(frame.attrs["bron"], titled=True))
+    if kaart is not None and getattr(wijk_boundaries, "attrs", {}).get("bron"):  # the map's boundaries are a source too
+        bronnen.append(fmt.boundaries_line(wijk_boundaries.attrs["bron"]))
     if landelijk is not None:
         has_bron = age_bands is not None and age_bands.attrs.get("bron")
         bronnen.append(fmt.source_line(age_bands.attrs["bron"], titled=True) if has_bron else landelijk.source)  # type: ignore[union-attr]
