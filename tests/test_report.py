@@ -800,6 +800,25 @@ def test_an_output_dir_that_cannot_be_made_stops_before_any_work(world: batch.Re
         with pytest.raises(BadInputError, match="cannot write reports to .*a-file"):
             verb(None, "GM9102" if verb is batch.generate_report else ["GM9102"], inputs=world, output_dir=tmp_path / "a-file" / "out")  # type: ignore[operator]
     assert (tmp_path / "a-file").read_text() == "kept" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    with pytest.raises(BadInputError, match="a-file: it is a file, not a folder"):
+        batch.generate_report(None, "GM9102", inputs=world, output_dir=tmp_path / "a-file")  # type: ignore[arg-type]
+    with pytest.raises(BadInputError, match=r"out: it cannot be made: .*a-file is a file, not a folder"):
+        batch.generate_report(None, "GM9102", inputs=world, output_dir=tmp_path / "a-file" / "out")  # type: ignore[arg-type]
+    if os.name == "posix" and os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        with pytest.raises(BadInputError) as err:
+            batch.generate_report(None, "GM9102", inputs=world, output_dir=locked / "out")  # type: ignore[arg-type]
+        assert err.value.message == f"cannot write reports to {locked / 'out'}: Permission denied (in {locked})"  # no temp name
+
+
+@needs_library
+def test_a_run_that_stops_on_bad_input_leaves_no_folder(world: batch.ReportInputs, tmp_path: Path) -> None:
+    for verb in (batch.generate_report, batch.generate_reports):
+        with pytest.raises(BadInputError, match="no figures for 2023"):
+            verb(None, "GM9102" if verb is batch.generate_report else ["GM9102"], inputs=world,  # type: ignore[operator]
+                 output_dir=tmp_path / "reports", year=2023)
+    assert list(tmp_path.iterdir()) == []  # not even an empty reports/
 
 
 @needs_library

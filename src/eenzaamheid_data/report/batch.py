@@ -36,7 +36,7 @@ from ..config import Settings
 from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, UnknownRegionError
 from . import texts
 from .content import Chart, GemeenteReport, build_content, national_chart
-from .render import IndexEntry, pdf_printer, prepare_output_dir, require_chromium, write_index, write_report, write_slides
+from .render import IndexEntry, check_output_dir, pdf_printer, prepare_output_dir, require_chromium, write_index, write_report, write_slides
 
 log = logging.getLogger(__name__)
 
@@ -594,7 +594,7 @@ def generate_reports(
     codes = resolve_targets(gemeenten, targets, ggd=ggd, all_gemeenten=all_gemeenten, classification_year=classification_year)
     if not codes:
         raise BadInputError(f"GGD-regio {ggd!r} has no gemeenten", hint="run `eenzaamheid gemeenten` to see the regions")
-    prepare_output_dir(output_dir)
+    check_output_dir(output_dir)  # made once there is something to write
     if inputs is None:
         if progress:  # the first run fetches everything once, which takes a while: say so
             _say(f"loading the data for {len(codes)} gemeente{'n' if len(codes) > 1 else ''} (fetched once, then from the cache) …")
@@ -638,11 +638,11 @@ def generate_report(
         code = resolve_targets(gemeenten, [gemeente], classification_year=classification_year)[0]
     else:
         code = resolve_targets(inputs.gemeenten, [gemeente])[0]
-    prepare_output_dir(output_dir)  # after the name is known good, before anything is loaded
+    check_output_dir(output_dir)  # after the name is known good, before anything is loaded
     if inputs is None:
         inputs = load_inputs(settings, [code], table=table, gemeenten=gemeenten, classification_year=classification_year)
     _check_year(inputs, year)
-    options = _Options(Path(output_dir), year, pdf, slides)
+    options = _Options(prepare_output_dir(output_dir), year, pdf, slides)
     with ExitStack() as stack:
         printer = stack.enter_context(pdf_printer()) if pdf else None
         outcome = _render_one(inputs, code, options, printer, spare_core=True)

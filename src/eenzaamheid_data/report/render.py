@@ -65,19 +65,34 @@ def report_path(report: GemeenteReport, out_dir: Path) -> Path:
     return Path(out_dir) / str(report.jaar) / f"{report.gemeentecode}-{slugify(report.gemeentenaam)}.html"
 
 
-def prepare_output_dir(path: Path) -> Path:
-    """Create the output folder (with its parents) and check that files can be written in it, before any
-    work is done; BadInputError (exit 2) when that is not possible."""
+_OUTPUT_HINT = "choose another --output-dir: a folder you can write to"
+
+
+def check_output_dir(path: Path) -> Path:
+    """Check, without creating anything, that the output folder exists or can be made and takes files:
+    a run that stops on bad input leaves no empty folder behind. BadInputError (exit 2) when not."""
     path = Path(path)
+    existing = path
+    while not existing.exists() and existing != existing.parent:  # the nearest part of the path that exists
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "is a file, not a folder" if existing == path else f"cannot be made: {existing} is a file, not a folder"
+        raise BadInputError(f"cannot write reports to {path}: it {what}", hint=_OUTPUT_HINT)
+    err = write_problem(existing)
+    if err is not None:  # the reason, not the name of the test file it was found with
+        raise BadInputError(f"cannot write reports to {path}: {err.strerror or err}"
+                            + ("" if existing == path else f" (in {existing})"), hint=_OUTPUT_HINT)
+    return path
+
+
+def prepare_output_dir(path: Path) -> Path:
+    """Create the output folder (with its parents) once the run has work for it; BadInputError (exit 2) when
+    that is not possible."""
+    path = check_output_dir(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        err = write_problem(path)
-    except OSError as made_not:
-        err = made_not
-    if err is not None:
-        where = f" ({err.filename})" if err.filename and str(err.filename) != str(path) else ""
-        raise BadInputError(f"cannot write reports to {path}: {err.strerror or err}{where}",
-                            hint="choose another --output-dir: a folder you can write to") from None
+    except OSError as err:
+        raise BadInputError(f"cannot write reports to {path}: {err.strerror or err}", hint=_OUTPUT_HINT) from None
     return path
 
 
