@@ -129,3 +129,18 @@ def test_two_processes_fetching_at_once_fetch_once_and_leave_a_valid_file(tmp_pa
     assert entry.json() == list(range(10000))
     leftovers = [p.name for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_a_failed_write_names_the_file_asked_for_and_leaves_nothing(tmp_path: Path) -> None:
+    import errno
+
+    from eenzaamheid_data.cache import atomic_path
+
+    target = tmp_path / "kaart.png"
+    with pytest.raises(OSError) as err, atomic_path(target):
+        raise OSError(errno.ENOSPC, "No space left on device")  # a full disk: the write itself names no file
+    assert err.value.errno == errno.ENOSPC and err.value.filename == str(target)
+    with pytest.raises(PermissionError) as denied, atomic_path(target) as tmp:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp))  # not the temporary name either
+    assert denied.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []

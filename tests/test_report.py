@@ -782,6 +782,8 @@ def test_batch_renders_in_parallel_and_reports_a_failing_gemeente(world: batch.R
     page = text_of(result.reports["GM9101"].read_text(encoding="utf-8"))  # the sources list names each table's title
     assert f"tabel 85984NED ({world.population.attrs['bron']['title']})" in page
     assert result.reports["GM9104"] == tmp_path / "2024" / "GM9104-eilanddorp.html"
+    # a full disk is told as what could not be written, not as "OSError: [Errno 28] …"
+    assert batch._describe(OSError(28, "No space left on device", "out/2024/x.html")) == "cannot write out/2024/x.html: No space left on device"
 
 
 @needs_library

@@ -75,15 +75,29 @@ FOLDER_MODE = 0o777 & ~_umask()
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary file next to ``path`` for a writer that wants a file name. When the block ends well it gets
     ``FILE_MODE`` and replaces ``path`` in one rename; when it fails it is removed. Nothing is half-written."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise _naming(err, path) from err
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise _naming(err, path, tmp) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _naming(err: OSError, path: Path, tmp: str | None = None) -> OSError:
+    """The error with the file the user asked for as its name: a full disk says which file, not a temporary name
+    or none at all."""
+    if err.filename is not None and str(err.filename) not in (str(tmp), str(path.parent)) and not str(err.filename).endswith(".tmp"):
+        return err
+    return type(err)(err.errno, err.strerror, str(path)) if err.errno is not None else err
 
 
 @contextlib.contextmanager

@@ -101,7 +101,7 @@ def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
         return
     kinds = ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
     if path.suffix.lower() not in suffixes:
-        raise BadInputError(f"cannot write {path.name}: unknown file type", hint=f"use a name ending in {kinds}")
+        raise BadInputError(f"cannot write {path}: unknown file type", hint=f"use a name ending in {kinds}")
     if path.is_dir():
         raise BadInputError(f"{path} is a folder", hint=f"name a file in it, ending in {kinds}")
     if not path.parent.is_dir():

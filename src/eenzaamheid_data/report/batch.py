@@ -417,6 +417,8 @@ def _name(gemeenten: pd.DataFrame, code: str) -> str:
 
 def _describe(err: BaseException) -> str:
     """One line for the log and the index (a browser's error can run to dozens of lines; ``-vv`` logs it all)."""
+    if isinstance(err, OSError) and err.strerror:  # "cannot write out/2024/GM0001-x.html: No space left on device"
+        return f"cannot write {err.filename}: {err.strerror}" if err.filename else err.strerror
     text = str(err).strip().splitlines()[0] if str(err).strip() else ""
     return text if isinstance(err, EenzaamheidError) else f"{type(err).__name__}: {text}"
 
