@@ -491,6 +491,9 @@ def test_highlight_takes_a_wijk_name_on_a_wijk_map() -> None:
     with pytest.raises(BadInputError, match="no wijk or gemeente 'Centrum' on this map") as nothing_close:
         _resolve_highlight("Centrum", "wijk", pd.DataFrame(), Lookup, wijken)
     assert "Noord, Haven" in str(nothing_close.value)  # what the map does have
+    with pytest.raises(BadInputError) as on_gemeente_map:  # a wijk's name on a gemeente map: say where wijken are
+        _resolve_highlight("Noord", "gemeente", pd.DataFrame(), Lookup, None)
+    assert on_gemeente_map.value.hint.endswith("add --level wijk --area GEMEENTE)")
 
 
 def test_the_age_option_takes_the_dash_the_docs_print() -> None:

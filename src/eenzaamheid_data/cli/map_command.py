@@ -52,8 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--classes", choices=("quantiles", "natural", "round", "fixed"),
                         help="how to make the classes (default: quantiles for Nederland, round for an --area: round limits, "
                         "classes at least 2 points wide; fixed with --bins)")
-    parser.add_argument("--bins", type=types.text, metavar="LIMITS", help="class limits for --classes fixed, e.g. 30,40,50,60 (decimal point; "
-                             "limits that start with a minus sign need --bins=-10,0,10)")
+    parser.add_argument("--bins", type=types.text, metavar="LIMITS",
+                        help="class limits for --classes fixed: rising percentages from 0 to 100, e.g. 30,40,50,60 (decimal point)")
     parser.add_argument("--vs-nl", action="store_true", help="colour by comparison with Nederland instead of by classes")
     parser.add_argument("--aspect", default="page", choices=("page", "16:9"), help="page (default) or 16:9 for slides")
     parser.add_argument("--table", type=types.text, help="RIVM table id (default: the newest)")
@@ -195,9 +195,10 @@ def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lo
             raise BadInputError(f"{text!r} names {len(hits)} areas on this map", hint="give the code: " + ", ".join(hits["regiocode"]))
     try:
         return lookup_class(gemeenten).resolve(text)
-    except UnknownRegionError:
-        if level == "gemeente":
-            raise
+    except UnknownRegionError as err:
+        if level == "gemeente":  # perhaps a wijk ("Noord"): those are on a wijk map only
+            raise BadInputError(err.message, hint=f"{err.hint} (a wijk or buurt is outlined on its own map: add --level wijk "
+                                "--area GEMEENTE)") from None
         shown = names["regionaam"].astype(str).tolist()
         close = difflib.get_close_matches(text.strip(), shown, n=3, cutoff=0.6)
         hint = ("did you mean: " + ", ".join(close)) if close else (f"name one of its {len(shown)} areas, e.g. " + ", ".join(shown[:3]))
