@@ -127,13 +127,16 @@ def dutch_date(value: str | date | datetime | None) -> str:
     return f"{when.day} {months[when.month - 1]} {when.year}"
 
 
-def source_line(meta: Mapping[str, Any], *, boundary_year: int | None = None, titled: bool = False) -> str:
+def source_line(meta: Mapping[str, Any], *, year: int | None = None, boundary_year: int | None = None, titled: bool = False) -> str:
     """One line naming source, table, survey year, fetch date and licence, e.g. for a figure.
 
     ``meta`` is a table's provenance (see ``attrs['bron']`` on the tidy table): keys ``publisher``,
-    ``table``, ``title``, ``years`` or ``year``, ``fetched_at``, ``demo``. ``titled`` adds the table's
-    title after its id (for a list of sources).
+    ``table``, ``title``, ``years`` or ``year``, ``fetched_at``, ``demo``. ``year`` names the one survey year a
+    figure shows ("peiljaar 2024") instead of all the table's years. ``titled`` adds the table's title after its
+    id (for a list of sources).
     """
+    if year is not None:
+        meta = {**meta, "year": year}
     publisher = meta.get("publisher", "RIVM, GGD'en en CBS")
     table = f"tabel {meta.get('table', '?')}" + (f" ({meta['title']})" if titled and meta.get("title") else "")
     parts = [f"Bron: {publisher}", table]
@@ -161,10 +164,10 @@ def boundaries_line(meta: Mapping[str, Any]) -> str:
     return f"{DEMO_MARK.upper()} — {line}" if meta.get("demo") else line
 
 
-def sources_line(first: Mapping[str, Any], *more: tuple[str, Mapping[str, Any]]) -> str:
-    """``source_line(first)`` followed by what each further table gave ("inwoners", its provenance): one demo
-    mark in front when any is demo data. E.g. for counts, made from a percentage and a population table."""
-    lines = [source_line({**first, "demo": False})]
+def sources_line(first: Mapping[str, Any], *more: tuple[str, Mapping[str, Any]], year: int | None = None) -> str:
+    """``source_line(first, year=year)`` followed by what each further table gave ("inwoners", its provenance): one
+    demo mark in front when any is demo data. E.g. for counts, made from a percentage and a population table."""
+    lines = [source_line({**first, "demo": False}, year=year)]
     lines += [f"{what}: " + source_line({**meta, "demo": False}).removeprefix("Bron: ") for what, meta in more if meta]
     line = " · ".join(lines)
     if first.get("demo") or any(meta.get("demo") for _, meta in more if meta):

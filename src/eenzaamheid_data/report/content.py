@@ -349,7 +349,7 @@ def national_chart(age_bands: pd.DataFrame | None) -> Chart | None:
         return None
     year = int(national["jaar"].iloc[0])  # the newest: the chart shows one year, and its source line names it
     chart = _draw("landelijk", "Heel Nederland naar leeftijd (ander onderzoek)", partial(charts.national_age_band_chart, national),
-                  fmt.source_line({**age_bands.attrs.get("bron", {}), "year": year}), notes=(texts.NATIONAL_NOTE,), keep=False)
+                  fmt.source_line(age_bands.attrs.get("bron", {}), year=year), notes=(texts.NATIONAL_NOTE,), keep=False)
     return replace(chart, jaar=year)
 
 
@@ -695,8 +695,8 @@ def build_content(
     jaar = int(jaar if jaar is not None else own["jaar"].max())
     bron = dict(figures.attrs.get("bron", {}))
     source = fmt.source_line(bron)  # all survey years: the trend, and the report's own source line
-    this_year = {**bron, "year": jaar}  # a figure of one year names that year
-    with_inwoners = fmt.sources_line(this_year, ("inwoners", population.attrs.get("bron") or {}))
+    # a figure of one year names that year
+    with_inwoners = fmt.sources_line(bron, ("inwoners", population.attrs.get("bron") or {}), year=jaar)
     ggd_enkel = int((gemeenten["ggdregiocode"] == ggdcode).sum()) == 1
 
     breakdown = analysis.age_breakdown(figures, gemeenten, regional, gemeentecode, jaar=jaar)
@@ -711,7 +711,7 @@ def build_content(
 
     if ggd_enkel:  # a GGD-regio of this one gemeente: no second, identical series, no comparison with itself
         breakdown = breakdown[breakdown["gebied"] != "ggdregio"].assign(verschil_ggd="n.v.t.")
-    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), fmt.source_line(this_year), svg=svg)
+    leeftijd = _draw("leeftijd", "Eenzaamheid naar leeftijd", partial(charts.age_chart, breakdown), fmt.source_line(bron, year=jaar), svg=svg)
     trend_table = analysis.trend(figures, gemeentecode, leeftijd=HEADLINE_AGE)
     trend_table = trend_table[trend_table["jaar"] <= jaar]  # a report about an earlier year tells the story up to then
     trend = None if trend_table.empty else _draw(
@@ -734,7 +734,7 @@ def build_content(
         wijken, tested = _aandachtswijken(found), int(found.attrs.get("n_getoetst", len(found)))
         bron_jaar = bron.get("classification_year")
         kaart = _map_chart(wijk_rows, wijk_boundaries, naam, jaar, [w.regiocode for w in wijken],
-                           fmt.source_line(this_year, boundary_year=int(bron_jaar) if bron_jaar else None), svg=svg)
+                           fmt.source_line(bron, year=jaar, boundary_year=int(bron_jaar) if bron_jaar else None), svg=svg)
     else:
         log.info("%s: no wijk figures; the report has no map", gemeentecode)
     aandacht_tekst = _aandacht_tekst(len(wijken), tested, fmt.pct_of(_pick(gem_rows, HEADLINE_AGE, "eenzaam")))
@@ -795,7 +795,7 @@ def build_content(
         rekenwijze=(analysis.METHOD_DIFFERENCE, analysis.METHOD_AGGREGATE, analysis.METHOD_TREND, analysis.METHOD_PEOPLE,
                     analysis.METHOD_AANDACHT, analysis.METHOD_SIMILAR),
         bronnen=tuple(dict.fromkeys(bronnen)),
-        bronregel=fmt.source_line(this_year),  # under the kerncijfers (and on slide 01): this year's figures
+        bronregel=fmt.source_line(bron, year=jaar),  # under the kerncijfers (and on slide 01): this year's figures
         opgehaald=fmt.dutch_date(bron.get("fetched_at")),
         gemaakt=fmt.dutch_date(today or date.today()),
         meldingen=tuple(meldingen),
