@@ -599,7 +599,8 @@ def generate_reports(
     check_output_dir(output_dir)  # made once there is something to write
     if inputs is None:
         if progress:  # the first run fetches everything once, which takes a while: say so
-            _say(f"loading the data for {len(codes)} gemeente{'n' if len(codes) > 1 else ''} (fetched once, then from the cache) …")
+            where = "from the cache" if settings.offline else "fetched once, then from the cache"
+            _say(f"loading the data for {len(codes)} gemeente{'n' if len(codes) > 1 else ''} ({where}) …")
         inputs = load_inputs(settings, None if all_gemeenten else codes, table=table, gemeenten=gemeenten,
                              classification_year=classification_year)
     _check_year(inputs, year)
