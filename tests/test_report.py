@@ -305,13 +305,19 @@ def test_html_is_self_contained_and_headings_are_ordered(report: GemeenteReport)
     assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
     assert_self_contained(page)
     assert_headings_ordered(page)
-    assert page.count("<svg") == 4 and page.count('role="img"') == 4
+    assert page.count("<svg") == 4 and page.count('<svg role="img" aria-label="') == 4  # the SVG is the image: a PDF tags it
     for chart in (report.leeftijd, report.trend, report.aantallen, report.kaart):
-        assert f'aria-label="{html.escape(chart.summary)}"' in page
+        # a short name, then the summary under it as its description (not the same sentence twice)
+        assert f'aria-describedby="{chart.key}-uitleg"' in page and f'<p class="summary" id="{chart.key}-uitleg">{html.escape(chart.summary)}</p>' in page
+        name = ("Kaart: " if chart.kind == "figure" else "Grafiek: ") + chart.title + ("" if chart.title.endswith("?") else ".")
+        assert f'aria-label="{html.escape(name)} {texts.CHART_DESCRIBED}"' in page
     printed = [c for c in (report.leeftijd, report.trend, report.aantallen, report.kaart) if c.key in texts.PRINTED_TABLES]
     assert len(printed) == 3  # trend, map and counts (the stand-in has no similar gemeenten)
     assert page.count("<table>") == 4 + len(printed)  # one behind every chart; some once more, for print only
-    assert page.count('<div class="print-only" aria-hidden="true">') == len(printed)
+    assert page.count('<div class="print-only">') == len(printed)  # not aria-hidden: tagged as tables in the PDF
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:5]  # valid HTML: every id once
+    assert '<th scope="row">' in page  # a data row is named by its first cell
     links = [v for tag, attr, v in scan(page).urls if tag == "a"]
     assert "https://www.movisie.nl/databank-effectieve-sociale-interventies" in links
 
@@ -441,6 +447,34 @@ def test_pdf_is_written_atomically(report: GemeenteReport, tmp_path: Path, brows
     assert data[:5] == b"%PDF-"
     assert b"/StructTreeRoot" in data and b"/Outlines" in data and b"/Lang" in data  # tagged, with bookmarks and language
     assert sorted(p.name for p in path.parent.iterdir()) == ["GM9101-ooststad.html", "GM9101-ooststad.pdf"]
+    # every chart a /Figure with its alt text, every printed data table a /Table (found by a review: none were)
+    tags = _structure(pdf)
+    charts = [c for c in (report.leeftijd, report.aantallen, report.trend, report.vergelijkbaar, report.kaart, report.landelijk) if c]
+    assert [alt for kind, alt in tags if kind == "/Figure"] == [
+        f"{'Kaart' if c.kind == 'figure' else 'Grafiek'}: {c.title}{'' if c.title.endswith('?') else '.'} {texts.CHART_DESCRIBED}"
+        for c in charts]
+    assert len([kind for kind, _ in tags if kind == "/Table"]) == len([c for c in charts if c.key in texts.PRINTED_TABLES])
+
+
+def _structure(pdf: Path) -> list[tuple[str, str | None]]:
+    """The tagged PDF's structure elements in order: (type, alt text)."""
+    from pypdf import PdfReader
+
+    found: list[tuple[str, str | None]] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, dict):
+            if "/S" in node:
+                found.append((str(node["/S"]), str(node["/Alt"]) if "/Alt" in node else None))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    return found
 
 
 # -- the whole run ------------------------------------------------------------------------------------------------

@@ -302,12 +302,18 @@ def figure_svg(fig: Any, key: str, *, tight: bool = True) -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>|<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{key}-\1"', svg)
+    seen: dict[str, int] = {}
+
+    def unique(found: re.Match[str]) -> str:  # matplotlib gives every artist of a gid that id: number the repeats
+        n = seen[found.group(1)] = seen.get(found.group(1), 0) + 1
+        return f'id="{key}-{found.group(1)}"' if n == 1 else f'id="{key}-{found.group(1)}-{n}"'
+
+    svg = re.sub(r'\bid="([^"]+)"', unique, svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{key}-\1)", svg)
     svg = re.sub(r'href="#([^"]+)"', rf'href="#{key}-\1"', svg)
     # Let CSS size it: drop the fixed width/height, keep the viewBox.
     svg = re.sub(r'^<svg([^>]*?)\s+width="[^"]*"\s+height="[^"]*"', r'<svg\1', svg, count=1)
-    return svg.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1).strip()
+    return svg.replace("<svg", '<svg focusable="false"', 1).strip()  # the page names it (role="img", aria-label)
 
 
 CHART_SIZE_IN = (7.0, 7.0 * 9 / 16)

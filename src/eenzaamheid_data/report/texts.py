@@ -60,6 +60,9 @@ VERSCHIL_UITLEG = (
     "kan het verschil ook door toeval komen: we weten dan niet of er een echt verschil is."
 )
 
+CHART_DESCRIBED = "Uitleg en cijfers staan eronder."
+"""After a chart's short name (its text alternative): the summary and the table under it describe it."""
+
 SCROLL_HINT = "Veeg of schuif opzij om de hele figuur te zien →"
 """Under a chart on a narrow screen, where the chart keeps a legible size and scrolls sideways."""
 
