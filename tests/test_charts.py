@@ -181,7 +181,9 @@ def test_age_chart_groups_dots_per_age_and_summarises_with_the_test(breakdown: p
     assert legend_texts(ax) == ["Voorbeeldstad", "GGD Voorbeeld (afgeleid)", "Nederland"]
     assert tick_texts(ax, "y") == ["18 jaar en ouder", "18 tot 65 jaar", "65 jaar en ouder"]
     colors = {line.get_gid(): matplotlib.colors.to_hex(line.get_color()) for line in ax.lines if str(line.get_gid()).startswith("points")}
-    assert colors == {"points-gemeente": "#0072b2", "points-ggdregio": "#e69f00", "points-nederland": "#000000"}
+    assert colors == {"points-gemeente": "#0072b2", "points-ggdregio": "#c27c00", "points-nederland": "#000000"}
+    for color in (*charts.GEBIED_COLORS.values(), *charts.INDICATOR_COLORS.values(), charts.BAND_EDGE, charts.OTHER_COLOR):
+        assert _contrast(color) >= 3.0, color  # WCAG 1.4.11: a mark 3:1 against the white ground
     assert result.summary == (
         "In Voorbeeldstad is 49,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 47,0–51,0%), "
         "niet aantoonbaar verschillend van Nederland (48,6%; 95%-interval 48,3–48,9%); bij de 18- tot 65-jarigen is geen "
@@ -373,3 +375,15 @@ def test_fit_axes_places_the_axes_as_constrained_layout_does(wijken: pd.DataFram
             tight = result.ax.get_tightbbox(renderer)
             assert tight.x0 >= 0 and tight.y0 >= 0 and tight.x1 <= fig.bbox.width + 0.5 and tight.y1 <= fig.bbox.height + 0.5
     np.testing.assert_allclose(placed["fit"], placed["constrained"], atol=2 / 700)  # within about a pixel or two
+
+
+def _contrast(color: str, ground: str = "#ffffff") -> float:
+    """WCAG contrast ratio of two colours."""
+    import matplotlib.colors
+
+    def luminance(c: str) -> float:
+        r, g, b = (v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in matplotlib.colors.to_rgb(c))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(color), luminance(ground)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

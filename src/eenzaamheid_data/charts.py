@@ -47,14 +47,17 @@ FIGSIZES: dict[str, tuple[float, float]] = {"page": (7.0, 4.0), "16:9": (8.0, 4.
 """Inches: 'page' fits the text width of an A4 report, '16:9' a slide (1920 × 1080 at 240 dpi)."""
 
 # Okabe–Ito: distinguishable with every common form of colour blindness.
-GEBIED_COLORS: dict[str, str] = {"gemeente": "#0072B2", "ggdregio": "#E69F00", "provincie": "#CC79A7", "nederland": "#000000"}
+# Okabe–Ito hues (safe for colour blindness), the orange darkened to #C27C00: a mark needs 3:1 against white (WCAG
+# 1.4.11) and Okabe–Ito's #E69F00 has 2.3:1. The markers differ as well, so no colour is needed to tell them apart.
+GEBIED_COLORS: dict[str, str] = {"gemeente": "#0072B2", "ggdregio": "#C27C00", "provincie": "#CC79A7", "nederland": "#000000"}
 GEBIED_MARKERS: dict[str, str] = {"gemeente": "o", "ggdregio": "s", "provincie": "^", "nederland": "D"}
 INDICATOR_COLORS: dict[str, str] = {
     "eenzaam": "#0072B2", "sterk_eenzaam": "#D55E00", "emotioneel_eenzaam": "#009E73", "sociaal_eenzaam": "#CC79A7",
 }
 INDICATOR_MARKERS: dict[str, str] = {"eenzaam": "o", "sterk_eenzaam": "s", "emotioneel_eenzaam": "^", "sociaal_eenzaam": "D"}
 OTHER_COLOR = "#7A7A7A"
-BAND_COLOR = "#56B4E9"  # Okabe–Ito sky blue: a different survey, so not a gebied colour
+BAND_COLOR = "#56B4E9"  # Okabe–Ito sky blue: a different survey, so not a gebied colour (bars get a darker edge)
+BAND_EDGE = "#2A6F97"  # 5,5:1 against white: the light bars' outline meets WCAG's 3:1 for marks
 MISSING_COLOR = "#595959"
 TEXT_COLOR = "#444444"
 
@@ -838,7 +841,7 @@ def national_age_band_chart(
     x = np.arange(len(frame), dtype="float64")
     value, low, high = (_floats(frame, c) for c in VALUE_COLUMNS)
     known = ~np.isnan(value)
-    ax.bar(x[known], value[known], width=0.7, color=BAND_COLOR, gid="bars")
+    ax.bar(x[known], value[known], width=0.7, color=BAND_COLOR, edgecolor=BAND_EDGE, linewidth=0.8, gid="bars")
     full = known & ~np.isnan(low) & ~np.isnan(high)
     if full.any():
         bars = ax.errorbar(x[full], value[full], yerr=np.vstack([value[full] - low[full], high[full] - value[full]]),
