@@ -727,6 +727,8 @@ def build_content(
     if population_year and int(population_year) != jaar:  # e.g. --year 2012 with today's inhabitants: say so
         people_notes.append(texts.PEOPLE_OTHER_YEAR.format(inwoners=int(population_year), jaar=jaar))
         in_figure = (texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=int(population_year), jaar=jaar),)  # the slide too
+    if fmt.age_key(HEADLINE_AGE, jaar) != HEADLINE_AGE:  # 2012, 2016: a 19+ percentage of the 18+ inhabitants
+        people_notes.append(texts.PEOPLE_AGE_BASE.format(jaar=jaar))
     aantallen = None if people.empty else _draw(
         "aantallen", "Hoeveel inwoners zijn eenzaam?", partial(charts.people_chart, people, notes=in_figure), with_inwoners,
         notes=tuple(people_notes), svg=svg)

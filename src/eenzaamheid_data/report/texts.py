@@ -198,6 +198,8 @@ NATIONAL_OTHER_YEAR = "Let op: deze landelijke cijfers zijn van {landelijk}; de 
 PEOPLE_OTHER_YEAR_SHORT = "Geschat met het aantal inwoners van {inwoners} en het percentage van {jaar}."
 PEOPLE_OTHER_YEAR = ("Let op: het aantal inwoners is dat van {inwoners}, het percentage dat van {jaar}. Het aantal is dus "
                      "een schatting voor nu, met het percentage van toen.")
+PEOPLE_AGE_BASE = ("Let op: het percentage van {jaar} gaat over inwoners van 19 jaar en ouder, maar het aantal inwoners telt "
+                   "vanaf 18 jaar. Het geschatte aantal is daardoor iets te hoog.")
 SIMILAR_NOTE = (
     "Vergelijkbaar betekent hier: ongeveer even stedelijk, even groot en met een even groot aandeel 65-plussers. "
     "De gemeenten lijken dus niet in alles op elkaar."
