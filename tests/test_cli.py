@@ -36,7 +36,8 @@ def test_fetch_writes_the_tidy_csv_and_a_summary(env: dict[str, str], tmp_path: 
     result = run(["fetch", "--output", "out.csv"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "out.csv", dtype={"regiocode": str})
-    assert list(table.columns) == ["regiocode", "regionaam", "niveau", "gemeentecode", "jaar", "leeftijd", "indicator", "waarde", "ondergrens", "bovengrens", "tabel"]
+    assert list(table.columns) == ["regiocode", "regionaam", "niveau", "gemeentecode", "jaar", "leeftijd", "leeftijdsgroep", "indicator",
+                                   "waarde", "ondergrens", "bovengrens", "tabel"]
     assert table["regiocode"].nunique() == 6
     assert "50150NED (indeling 2024)" in result.stderr.splitlines()[-1]
     raw = (tmp_path / "out.csv").read_text(encoding="utf-8")
@@ -45,6 +46,25 @@ def test_fetch_writes_the_tidy_csv_and_a_summary(env: dict[str, str], tmp_path: 
     meta = json.loads((tmp_path / "out.csv-metadata.json").read_text(encoding="utf-8"))  # the source beside the table (CSVW)
     assert meta["url"] == "out.csv" and meta["dc:license"].endswith("/by/4.0/") and "tabel 50150NED" in meta["dc:source"]
     assert meta["dc:created"] and "dc:description" not in meta  # not demo data
+    # the format is described: dialect, and every column with its type, its meaning and "empty is missing"
+    assert meta["dialect"]["delimiter"] == "," and meta["dialect"]["encoding"] == "utf-8"
+    columns = meta["tableSchema"]["columns"]
+    assert [c["name"] for c in columns] == list(table.columns) and all(c["null"] == "" and c.get("dc:description") for c in columns)
+    assert {c["name"]: c["datatype"] for c in columns}["waarde"] == "number"
+
+
+def test_an_exported_table_says_which_ages_each_row_covers_and_keeps_its_licence(tmp_path: Path) -> None:
+    env = {"EENZAAMHEID_DATA_DIR": str(tmp_path / "data")}
+    result = run(["fetch", "--demo", "--year", "2012", "--year", "2024", "-o", "j.csv"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "j.csv", dtype={"regiocode": str}, keep_default_na=False)
+    groups = table.groupby(["jaar", "leeftijd"])["leeftijdsgroep"].unique().map(list).to_dict()
+    assert groups[(2012, "18+")] == ["19 jaar en ouder"] and groups[(2012, "18-64")] == ["19 tot 65 jaar"]  # 2012 counted from 19
+    assert groups[(2024, "18+")] == ["18 jaar en ouder"] and groups[(2024, "65+")] == ["65 jaar en ouder"]
+    assert (table["waarde"] == "").any() and not (table["waarde"] == "0").any()  # missing stays empty, never 0
+    result = run(["fetch", "--demo", "-o", "j.parquet"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert pd.read_parquet(tmp_path / "j.parquet").attrs["licence"].endswith("/by/4.0/")
 
 
 def test_fetch_parquet_and_wijk_level(env: dict[str, str], tmp_path: Path) -> None:

@@ -112,38 +112,82 @@ def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
                             hint="choose a folder you can write to with --output")
 
 
-def write_table(frame: pd.DataFrame, path: Path | None) -> None:
-    """CSV (UTF-8, '.' decimal point) or Parquet, written atomically; CSV on stdout without a path.
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
-    A CSV file gets its source beside it, as W3C CSV-on-the-Web metadata (``FILE.csv-metadata.json``:
-    publisher, table, survey years, fetch date, licence, and "fictieve voorbeelddata" for the demo);
-    Parquet keeps it inside (pandas stores ``attrs`` in the file).
+COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "regiocode": ("string", "CBS region code: NL01 (Nederland), GMxxxx (gemeente), WKxxxxxx (wijk), BUxxxxxxxx (buurt)"),
+    "regionaam": ("string", "region name as the source gives it"),
+    "niveau": ("string", "land, gemeente, wijk or buurt"),
+    "gemeentecode": ("string", "the gemeente the region lies in (empty for Nederland)"),
+    "jaar": ("integer", "survey year (peiljaar)"),
+    "leeftijd": ("string", "age group key: 18+, 18-64 or 65+; the same key in every year, so years can be joined"),
+    "leeftijdsgroep": ("string", "the ages the figure covers, in words: 2012 and 2016 counted from 19 (19 jaar en ouder, "
+                                 "19 tot 65 jaar), later years from 18"),
+    "indicator": ("string", "eenzaam, sterk_eenzaam, emotioneel_eenzaam or sociaal_eenzaam"),
+    "waarde": ("number", "model estimate, percent of the inhabitants in the age group (0-100); empty: no figure (never 0)"),
+    "ondergrens": ("number", "lower limit of the 95% interval, percent; empty: none published"),
+    "bovengrens": ("number", "upper limit of the 95% interval, percent; empty: none published"),
+    "tabel": ("string", "RIVM/CBS table id the row comes from"),
+}
+"""What each column of an exported tidy table holds (for the CSV-on-the-Web metadata beside a CSV)."""
+
+
+def with_age_group(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The tidy table with ``leeftijdsgroep`` after ``leeftijd``: the ages each row covers, in words. The key
+    ``leeftijd`` stays '18+' in every year (years join on it); 2012 and 2016 counted from 19, and a table handed
+    to someone else must say so in the row itself."""
+    if tidy.empty or "leeftijd" not in tidy or "jaar" not in tidy:
+        return tidy
+    pairs = tidy[["leeftijd", "jaar"]].drop_duplicates()
+    words = {(a, y): fmt.age_label(a, y) for a, y in zip(pairs["leeftijd"], pairs["jaar"])}
+    out = tidy.copy()
+    out.insert(out.columns.get_loc("leeftijd") + 1, "leeftijdsgroep", [words[(a, y)] for a, y in zip(tidy["leeftijd"], tidy["jaar"])])
+    out.attrs = dict(tidy.attrs)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: Path | None) -> None:
+    """CSV or Parquet, written atomically; CSV on stdout without a path.
+
+    CSV: UTF-8, comma-separated, '.' as decimal point, an empty field for a missing value (never 0), one header
+    row. A CSV file gets its source and columns beside it, as W3C CSV-on-the-Web metadata
+    (``FILE.csv-metadata.json``: publisher, table, survey years, fetch date, licence, dialect, each column's
+    type and meaning, and "fictieve voorbeelddata" for the demo); Parquet keeps the source and licence inside
+    (pandas stores ``attrs`` in the file).
     """
     if path is None:
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     if path.suffix.lower() == ".parquet":
         buffer = io.BytesIO()
+        frame = frame.copy()
+        frame.attrs = {**frame.attrs, "licence": LICENCE_URL}
         frame.to_parquet(buffer, index=False)
         atomic_write(path, buffer.getvalue())
         return
     atomic_write(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     bron = frame.attrs.get("bron") or {}
     if bron:
-        atomic_write(path.with_name(path.name + "-metadata.json"), json.dumps(csvw_metadata(path.name, bron), indent=2, ensure_ascii=False).encode())
+        metadata = csvw_metadata(path.name, bron, columns=list(frame.columns))
+        atomic_write(path.with_name(path.name + "-metadata.json"), json.dumps(metadata, indent=2, ensure_ascii=False).encode())
 
 
-def csvw_metadata(csv_name: str, bron: dict) -> dict:
-    """The provenance of a written CSV as CSV-on-the-Web metadata (https://www.w3.org/TR/tabular-metadata/)."""
+def csvw_metadata(csv_name: str, bron: dict, *, columns: Sequence[str] = ()) -> dict:
+    """The provenance of a written CSV as CSV-on-the-Web metadata (https://www.w3.org/TR/tabular-metadata/), with
+    its dialect and, for ``columns``, each column's datatype and meaning (an empty field is a missing value)."""
+    schema = [{"name": c, "titles": c, "datatype": COLUMN_DOCS.get(c, ("string", ""))[0], "null": "",
+               **({"dc:description": COLUMN_DOCS[c][1]} if c in COLUMN_DOCS else {})} for c in columns]
     return {
         "@context": "http://www.w3.org/ns/csvw",
         "url": csv_name,
         "dc:title": f"{bron.get('title', '')} ({bron.get('table', '?')})".strip(),
         "dc:publisher": bron.get("publisher", ""),
         "dc:source": fmt.source_line(bron),
-        "dc:license": "https://creativecommons.org/licenses/by/4.0/",
+        "dc:license": LICENCE_URL,
         "dc:created": bron.get("fetched_at"),
         **({"dc:description": f"{fmt.DEMO_MARK.upper()}: alle cijfers zijn verzonnen."} if bron.get("demo") else {}),
+        "dialect": {"delimiter": ",", "encoding": "utf-8", "header": True, "lineTerminators": ["\n"]},
+        **({"tableSchema": {"columns": schema}} if schema else {}),
     }
 
 
@@ -155,7 +199,7 @@ def run_fetch(args: argparse.Namespace, settings: Settings) -> int:
             tidy = rivm.load_figures(s, table=args.table, level=args.level, gemeente=args.gemeente, years=args.year, progress=progress)
     finally:
         progress.close()
-    write_table(tidy, args.output)
+    write_table(with_age_group(tidy), args.output)
     where = f" → {args.output}" if args.output else ""
     print(rivm.summary_line(tidy) + where, file=sys.stderr)
     return 0

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from .. import demo, geo, maps, rivm
     from ..report.batch import generate_report, load_gemeenten_for, resolve_targets
     from ..report.render import prepare_output_dir
-    from .data_commands import write_table
+    from .data_commands import with_age_group, write_table
 
     with demo.serve(settings) as s:
         gemeenten, classification_year = load_gemeenten_for(s)  # the name is checked before anything is written
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         figures = rivm.load_figures(s, table=demo.RIVM_TABLE, level="gemeente")
         print(rivm.summary_line(figures), file=sys.stderr)
         table_path = out / "eenzaamheid_demo_gemeenten.csv"
-        write_table(figures, table_path)
+        write_table(with_age_group(figures), table_path)
         print(f"tidy table: {table_path}", file=sys.stderr)
 
         year = int(figures["jaar"].max())
