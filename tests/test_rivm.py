@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -175,6 +176,22 @@ def test_unreachable_source_gives_a_clear_error(settings_for) -> None:  # noqa: 
     with pytest.raises(SourceUnreachableError, match="did not answer .* after 2 attempts") as info:
         rivm.load_figures(settings)
     assert info.value.exit_code == 1
+
+
+def test_a_host_that_does_not_resolve_is_not_tried_again(settings_for, tmp_path: Path) -> None:  # noqa: ANN001
+    from eenzaamheid_data import geo
+    from eenzaamheid_data.config import Settings
+
+    # .invalid never resolves (RFC 2606): no network, or a typo in the URL; waiting and trying again does not help
+    with ODataReplica(world_tables()) as server:
+        settings = settings_for(server, retries=3, rivm_url="http://eenzaamheid-test.invalid", cbs_url="http://eenzaamheid-test.invalid")
+    with pytest.raises(SourceUnreachableError, match=r"did not answer .* after 1 attempt \("):
+        rivm.load_figures(settings)
+    slept: list[float] = []
+    pdok = Settings(pdok_url="http://eenzaamheid-test.invalid", data_dir=tmp_path / "pdok", retries=3, backoff=1.0)
+    with pytest.raises(SourceUnreachableError, match=r"after 1 attempt \("):
+        geo.load_boundaries(pdok, level="gemeente", year=2024, sleep=slept.append)
+    assert slept == []
 
 
 def test_unknown_table_is_bad_input(replica: ODataReplica, settings_for) -> None:  # noqa: ANN001

@@ -84,6 +84,23 @@ class SourceChangedError(InvalidDataError):
     """The source's metadata no longer matches what the package expects (a key or code is gone)."""
 
 
+def name_not_resolved(err: BaseException) -> bool:
+    """Whether a network error is a host name that does not resolve (no network, or a typo in the URL): another
+    try a few seconds later does not help, unlike a dropped connection."""
+    seen: set[int] = set()
+    stack: list[object] = [err]
+    while stack:
+        item = stack.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if type(item).__name__ in ("NameResolutionError", "gaierror"):
+            return True
+        stack += [getattr(item, "reason", None), getattr(item, "__cause__", None), getattr(item, "__context__", None),
+                  *[a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]]
+    return False
+
+
 def short_reason(err: BaseException, limit: int = 200) -> str:
     """A network error in a few readable words: the innermost cause (a refused connection, a name that does
     not resolve), without urllib3's object reprs, cut at a word."""

@@ -25,7 +25,7 @@ import shapely
 from . import fmt
 from .cache import Cache, CacheEntry, utc_now
 from .config import DEFAULT_PDOK_URL, Settings
-from .errors import BadInputError, InvalidDataError, MissingDataError, SourceUnreachableError, short_reason
+from .errors import BadInputError, InvalidDataError, MissingDataError, SourceUnreachableError, name_not_resolved, short_reason
 from .odata import transient_errors
 
 if TYPE_CHECKING:
@@ -164,12 +164,14 @@ class _Http:
                     return document, response.headers
             except self.retryable as err:
                 problem = short_reason(err)
+                if name_not_resolved(err):
+                    break  # no network, or a wrong host: trying again in a few seconds does not help
             if attempt < attempts:
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)
                 log.warning("%s: %s; retry %d of %d in %.0f s", what, problem, attempt, attempts - 1, delay)
                 self.sleep(delay)
         raise SourceUnreachableError(
-            f"{urlsplit(url).netloc} did not answer for {what} after {fmt.count(attempts, 'attempt', 'attempts')} ({problem})",
+            f"{urlsplit(url).netloc} did not answer for {what} after {fmt.count(attempt, 'attempt', 'attempts')} ({problem})",
             hint="check the network or EENZAAMHEID_PDOK_URL; try again later",
         )
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from . import fmt
 from .cache import Cache, CacheEntry, age_text
 from .config import Settings
-from .errors import InvalidDataError, SourceChangedError, SourceUnreachableError, UnknownTableError, short_reason
+from .errors import InvalidDataError, SourceChangedError, SourceUnreachableError, UnknownTableError, name_not_resolved, short_reason
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,8 @@ class ODataCatalog:
                 problem: BaseException = err
             except retryable as err:
                 problem = err
+                if name_not_resolved(err):
+                    break  # no network, or a wrong host: trying again in a few seconds does not help
             except (requests.RequestException, KeyError, TypeError, AttributeError) as err:
                 # an answer that is not OData v3 JSON ({"value": [...], "odata.nextLink": absolute URL})
                 raise SourceChangedError(
@@ -146,8 +148,9 @@ class ODataCatalog:
                 delay = min(self.settings.backoff * 2 ** (attempt - 1), 30.0)
                 log.warning("%s: %s; retry %d of %d in %.0f s", what, short_reason(problem), attempt, attempts - 1, delay)
                 self._sleep(delay)
+        tried = fmt.count(attempt, "attempt", "attempts")
         raise SourceUnreachableError(
-            f"{self.base_url} did not answer for {what} after {fmt.count(attempts, 'attempt', 'attempts')} ({short_reason(problem)})",
+            f"{self.base_url} did not answer for {what} after {tried} ({short_reason(problem)})",
             hint="check the network or the endpoint setting; try again later",
         )
 
