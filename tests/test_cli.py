@@ -62,8 +62,9 @@ def test_an_exported_table_says_which_ages_each_row_covers_and_keeps_its_licence
     assert groups[(2012, "18+")] == ["19 jaar en ouder"] and groups[(2012, "18-64")] == ["19 tot 65 jaar"]  # 2012 counted from 19
     assert groups[(2024, "18+")] == ["18 jaar en ouder"] and groups[(2024, "65+")] == ["65 jaar en ouder"]
     assert (table["waarde"] == "").any() and not (table["waarde"] == "0").any()  # missing stays empty, never 0
-    result = run(["fetch", "--demo", "-o", "j.parquet"], env, tmp_path)
+    result = run(["fetch", "--demo", "--offline", "-o", "j.parquet"], env, tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "note: --offline and --refresh have no effect with --demo" in result.stderr  # not silently ignored
     assert pd.read_parquet(tmp_path / "j.parquet").attrs["licence"].endswith("/by/4.0/")
 
 

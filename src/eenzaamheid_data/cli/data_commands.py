@@ -66,6 +66,8 @@ def data_settings(args: argparse.Namespace, settings: Settings) -> Iterator[Sett
     if getattr(args, "demo", False):
         from .. import demo
 
+        if getattr(args, "offline", False) or getattr(args, "refresh", False):  # the demo is served here, every run afresh
+            print("note: --offline and --refresh have no effect with --demo: its data are served on this machine", file=sys.stderr)
         with demo.serve(settings) as demo_settings:
             yield demo_settings
     else:
