@@ -188,6 +188,17 @@ def test_check_sources_against_the_replica(env: dict[str, str], tmp_path: Path) 
     assert result.returncode == 1
 
 
+def test_check_sources_without_network_shows_every_check_as_failed(tmp_path: Path) -> None:
+    nowhere = "http://eenzaamheid-test.invalid"  # never resolves: as on a machine without network
+    env = {"EENZAAMHEID_RIVM_URL": nowhere, "EENZAAMHEID_CBS_URL": nowhere, "EENZAAMHEID_PDOK_URL": nowhere,
+           "EENZAAMHEID_DATA_DIR": str(tmp_path / "data")}
+    result = run(["check-sources", "--table", "50150NED"], env, tmp_path)
+    rows = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    # the CBS and PDOK checks are not left out because the RIVM table gave no classification year
+    assert rows == ["RIVM"] + ["CBS"] * 3 + ["PDOK"] * 5, result.stdout
+    assert "FAILED" in result.stdout and "run `eenzaamheid check-sources`" not in result.stdout and result.returncode == 1
+
+
 def test_check_sources_with_a_table_id_typed_wrong_is_bad_input(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["check-sources", "--table", "50105NED"], env, tmp_path)
     assert result.returncode == 2, result.stderr  # not "CHANGED" (exit 1): the source did not change, the id is wrong

@@ -32,7 +32,8 @@ def _run(source: str, what: str, probe: Callable[[], str]) -> Check:
         return Check(source, what, "ok", probe())
     except EenzaamheidError as err:
         status = "failed" if err.exit_code == 1 and "did not answer" in err.message else "changed"
-        return Check(source, what, status, str(err))
+        # not "run `eenzaamheid check-sources`": that is what is running
+        return Check(source, what, status, err.message if "check-sources" in (err.hint or "") else str(err))
     except (requests.RequestException, KeyError, ValueError) as err:
         return Check(source, what, "failed", f"{type(err).__name__}: {err}")
 
@@ -73,6 +74,8 @@ def check_sources(
 
             checks.append(_run("RIVM", table, probe_rivm))
 
+        if not years:  # no RIVM table answered: still run (and show) the other checks, for the years the contract expects
+            years = {rivm.KNOWN_TABLES[t] for t in (rivm_tables or rivm.KNOWN_TABLES) if t in rivm.KNOWN_TABLES}
         for year in sorted(years):
             checks.append(_run("CBS", f"Gebieden in Nederland {year}", lambda year=year: _gebieden(live, year)))
             checks.append(_run("CBS", f"Kerncijfers wijken en buurten {year}", lambda year=year: _kerncijfers(live, year, population)))
