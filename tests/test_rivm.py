@@ -194,6 +194,15 @@ def test_a_host_that_does_not_resolve_is_not_tried_again(settings_for, tmp_path:
     assert slept == []
 
 
+def test_a_refresh_of_unchanged_data_dates_the_figures_from_the_new_download(replica: ODataReplica, settings_for) -> None:  # noqa: ANN001
+    import time
+
+    first = rivm.load_figures(settings_for(replica)).attrs["bron"]["fetched_at"]
+    time.sleep(1.1)  # fetch times are kept to the second
+    again = rivm.load_figures(settings_for(replica, refresh=True)).attrs["bron"]["fetched_at"]
+    assert again > first  # the cleaned copy is reused (same data), but "opgehaald" is the new fetch's date
+
+
 def test_unknown_table_is_bad_input(replica: ODataReplica, settings_for) -> None:  # noqa: ANN001
     with pytest.raises(UnknownTableError, match="no table '99999NED'") as info:
         rivm.load_figures(settings_for(replica), table="99999NED")

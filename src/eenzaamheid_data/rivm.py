@@ -543,6 +543,10 @@ def _load_figures(settings: Settings, source: ODataCatalog, schema: TableSchema,
         tidy = tidy[tidy["regiocode"] == gemeentecode].reset_index(drop=True)
     meta = entry.meta
     tidy.attrs["bron"] = {k: meta[k] for k in ("publisher", "table", "title", "catalog", "classification_year", "years", "modified", "fetched_at", "demo")}
+    # fetched again (--refresh) and unchanged, the cleaned copy is reused: its fetch date is that of the download now
+    fetched = sorted(str(e.meta["fetched_at"]) for e in raw_entries if e.meta.get("fetched_at"))
+    if fetched:
+        tidy.attrs["bron"]["fetched_at"] = fetched[0]
     tidy.attrs["meldingen"] = list(meta.get("meldingen", []))
     tidy.attrs["meldingen_nl"] = dutch_notes(meta)
     tidy.attrs["rijen"] = {k: meta.get(k) for k in ("rows_received", "rows_used", "rows_set_aside")}
