@@ -960,11 +960,13 @@ def test_cli_output_dir_that_cannot_be_made_is_bad_input(tmp_path: Path, command
 
 
 @pytest.mark.skipif(not HAVE_DEMO or os.name != "posix", reason="needs the demo world and POSIX process groups")
-@pytest.mark.parametrize(("pdf", "early", "one", "starting"),
-                         [(False, False, False, False), (True, False, False, False), (False, True, False, False),
-                          (False, False, True, False), (False, False, False, True)],
-                         ids=["html", "pdf", "during-imports", "one-report-with-slides", "while-workers-start"])
-def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool, one: bool, starting: bool) -> None:
+@pytest.mark.parametrize(("pdf", "early", "one", "starting", "alone"),
+                         [(False, False, False, False, False), (True, False, False, False, False), (False, True, False, False, False),
+                          (False, False, True, False, False), (False, False, False, True, False), (False, False, False, False, True)],
+                         ids=["html", "pdf", "during-imports", "one-report-with-slides", "while-workers-start",
+                              "to-the-main-process-only"])
+def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bool, early: bool, one: bool, starting: bool,
+                                                          alone: bool) -> None:
     import signal
     import subprocess
     import time
@@ -1004,7 +1006,10 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
             time.sleep(0.02 if one or starting else 0.05)
         started = time.monotonic()
         time.sleep(0.2 if early else 0)  # early: while pandas and matplotlib are still being imported
-        os.killpg(run.pid, signal.SIGINT)
+        if alone:  # as `timeout -s INT` or `kill -INT` does: the workers are not told, the run must stop them
+            os.kill(run.pid, signal.SIGINT)
+        else:
+            os.killpg(run.pid, signal.SIGINT)
         _, stderr = run.communicate(timeout=120)
         took = time.monotonic() - started
     assert run.returncode == 130, stderr
@@ -1012,8 +1017,11 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_exit_130(tmp_path: Path, pdf: bo
     lines = [line for line in stderr.strip().splitlines()  # one report: the table's note; a batch: its progress lines
              if not line.startswith(("note: ", "reports: "))]
     assert lines == ["interrupted; the cache is unchanged for anything not finished"], stderr
-    if not early and not one:  # a batch says what it had written, and that there is no index
-        assert re.search(r"reports: \d+ of 24 written before the interrupt.*; no index\.html", stderr), stderr
+    if not early and not one:  # a batch says what it had written (the reports in hand too), and that there is no index
+        said = re.search(r"reports: (\d+) of 24 written before the interrupt(?: in (\S+))?; no index\.html", stderr)
+        assert said, stderr
+        on_disk = sorted((tmp_path / "out").rglob("GM*.html"))
+        assert int(said.group(1)) == len(on_disk) and (not on_disk or said.group(2) == str(Path("out") / "2024")), (stderr, on_disk)
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not (tmp_path / "out" / "index.html").exists() and not [p for p in written if p.name.endswith(".tmp")]
     assert one or len([p for p in written if p.suffix == ".html"]) < 24  # it stopped

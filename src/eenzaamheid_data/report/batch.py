@@ -381,6 +381,22 @@ def _stop_pool(pool: ProcessPoolExecutor, futures: Mapping[Future[_Outcome], str
             os.kill(process.pid, signal.SIGINT)
 
 
+def _end_stuck_workers(grace: float = 3.0) -> None:
+    """After Ctrl-C, once the pool has shut down: a worker still alive is stuck (seen: waiting on the pool's call
+    queue for a job that never came), and would outlive the run and hold its output pipe open. End it."""
+    children = multiprocessing.active_children()
+    deadline = time.monotonic() + grace
+    for child in children:
+        child.join(max(0.0, deadline - time.monotonic()))
+    for child in children:
+        if child.is_alive():
+            log.debug("ending worker %s, still alive after the interrupt", child.pid)
+            child.terminate()
+            child.join(2.0)
+            if child.is_alive():
+                child.kill()
+
+
 def _worker_interrupted(signum: int, frame: object) -> None:
     _WORKER["interrupted"] = True
     warnings.simplefilter("ignore")
@@ -447,6 +463,8 @@ def render_reports(
     if len(codes) > 1 and inputs.landelijk is None:
         inputs = replace(inputs, landelijk=national_chart(inputs.age_bands))
     outcomes: list[_Outcome] = []
+    futures: dict[Future[_Outcome], str] = {}
+    started = time.time() - 1  # file times are coarse on some file systems
     bar = _progress_bar(len(codes), progress)
     if bar is not None:
         _say(f"writing {len(codes)} reports with {workers} process{'es' if workers > 1 else ''} …")
@@ -466,7 +484,6 @@ def render_reports(
         else:
             # "spawn": a clean interpreter per worker, safe whatever threads the parent runs (demo servers, tqdm).
             context = multiprocessing.get_context("spawn")
-            futures: dict[Future[_Outcome], str] = {}
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(inputs, options)) as pool:
                 try:
                     # The workers start within submit, and inherit a blocked Ctrl-C (the mask survives exec):
@@ -486,11 +503,15 @@ def render_reports(
                     _stop_pool(pool, futures)
                     raise
     except KeyboardInterrupt:
+        _end_stuck_workers()
         if bar is not None:
             bar.close()
             bar = None
-            written = [o for o in outcomes if o.html is not None]
-            where = f" in {written[0].html.parent}" if written and written[0].html is not None else ""
+            # counted on disk: the reports the workers had in hand were finished after the Ctrl-C, and a report
+            # whose PDF the interrupt cut short still has its page
+            written = [path for code in codes for path in options.out_dir.glob(f"[0-9]*/{code}-*.html")
+                       if path.stat().st_mtime >= started]
+            where = f" in {written[0].parent}" if written else ""
             _say(f"{len(written)} of {len(codes)} written before the interrupt{where}; no index.html")
         raise
     finally:
