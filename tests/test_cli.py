@@ -51,6 +51,8 @@ def test_fetch_writes_the_tidy_csv_and_a_summary(env: dict[str, str], tmp_path: 
     columns = meta["tableSchema"]["columns"]
     assert [c["name"] for c in columns] == list(table.columns) and all(c["null"] == "" and c.get("dc:description") for c in columns)
     assert {c["name"]: c["datatype"] for c in columns}["waarde"] == "number"
+    described = {c["name"]: c["dc:description"] for c in columns}
+    assert all(level in described["niveau"] for level in table["niveau"].unique())  # the values that occur
 
 
 def test_an_exported_table_says_which_ages_each_row_covers_and_keeps_its_licence(tmp_path: Path) -> None:
@@ -83,7 +85,7 @@ def test_fetch_parquet_and_wijk_level(env: dict[str, str], tmp_path: Path) -> No
         (["fetch", "--year", "2019"], "no survey year 2019"),
         (["fetch", "--level", "provincie"], "invalid choice"),
         (["fetch", "--output", "out.xlsx"], "use a name ending in .csv or .parquet"),
-        (["fetch", "--output", "a-file/out.csv"], "a-file is not a folder"),
+        (["fetch", "--output", "a-file/out.csv"], "a-file is a file, not a folder"),
         (["fetch", "--output", "nowhere/out.csv"], "folder nowhere does not exist"),
         (["fetch", "--offline", "--refresh"], "contradict"),
     ],

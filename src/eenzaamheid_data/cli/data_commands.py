@@ -107,8 +107,9 @@ def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
     if path.is_dir():
         raise BadInputError(f"{path} is a folder", hint=f"name a file in it, ending in {kinds}")
     if not path.parent.is_dir():
-        problem = f"{path.parent} is not a folder" if path.parent.exists() else f"folder {path.parent} does not exist"
-        raise BadInputError(problem, hint="create it first or choose another --output")
+        if path.parent.exists():
+            raise BadInputError(f"{path.parent} is a file, not a folder", hint="choose another --output")
+        raise BadInputError(f"folder {path.parent} does not exist", hint="create it first or choose another --output")
     if err := write_problem(path.parent):  # before the fetch rather than after it
         raise BadInputError(f"cannot write in folder {path.parent} ({err.strerror or err})",
                             hint="choose a folder you can write to with --output")
@@ -119,7 +120,7 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "regiocode": ("string", "CBS region code: NL01 (Nederland), GMxxxx (gemeente), WKxxxxxx (wijk), BUxxxxxxxx (buurt)"),
     "regionaam": ("string", "region name as the source gives it"),
-    "niveau": ("string", "land, gemeente, wijk or buurt"),
+    "niveau": ("string", "nederland, gemeente, wijk or buurt"),
     "gemeentecode": ("string", "the gemeente the region lies in (empty for Nederland)"),
     "jaar": ("integer", "survey year (peiljaar)"),
     "leeftijd": ("string", "age group key: 18+, 18-64 or 65+; the same key in every year, so years can be joined"),
