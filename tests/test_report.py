@@ -649,6 +649,8 @@ def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure
     column = built.kaart.table.columns.index("Vraagt aandacht")
     judged = {row[0]: row[column] for row in built.kaart.table.rows}
     assert judged[wijk_figures.loc[target, "regionaam"]] == "onbekend" and set(judged.values()) <= {"ja", "nee", "onbekend"}
+    fig, _ = built.kaart.draw(aspect="16:9")  # the slide's map: the gemeente's border, or its palest wijken melt into white
+    assert [c for c in fig.axes[0].collections if c.get_gid() == "outlines"], "no outline around the gemeente"
     reasons = [s.reden for one in (built, _build(world, "GM9101")) for kind in one.ondersteuning for s in kind.suggesties]
     assert reasons and any("als geheel" in r for r in reasons), "the invented world should trigger some suggestions"
     for reason in reasons:
