@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 DEMO_MARK = "fictieve voorbeelddata"
 
 DEMO_BADGE: dict = {"fontweight": "bold", "color": "#3d3000",

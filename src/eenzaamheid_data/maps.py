@@ -643,8 +643,9 @@ def make_map(
     """One map of the tidy table: select, join to the boundaries, classify, draw; returns (Figure, JoinReport).
 
     ``area_codes`` limits the map: gemeentecodes keep those gemeenten (a provincie's or GGD-regio's
-    list) or, on a wijk or buurt map, all their wijken/buurten; wijk or buurt codes keep just those.
-    ``area_name`` names the area in the title. ``highlight`` is one code (or several) to outline
+    list) or, on a wijk or buurt map, all their wijken/buurten; wijk or buurt codes keep just those. An area's
+    map draws its border; ``outlines`` (e.g. provincie borders) are clipped to it. ``area_name`` names the area
+    in the title. ``highlight`` is one code (or several) to outline
     thickly (``highlight_label`` says why, in the legend); a gemeentecode on a wijk map outlines the whole
     gemeente. ``classes`` is a scheme name or
     ready ``Classes`` (e.g. from ``shared_bins``). ``vs_nl`` draws the comparison with Nederland
@@ -666,10 +667,15 @@ def make_map(
         if rows.empty and shapes.empty:
             raise BadInputError(f"no {level} figures or boundaries for {', '.join(wanted[:5])}", hint="check the area's codes")
     gdf, report = join_boundaries(rows, shapes)
-    if area_codes is not None and outlines is not None and len(outlines) and gdf.geometry.notna().any():
-        # only the borders inside the area: a provincie's border cut off by the frame looked like a broken map
-        outlines = outlines.clip(gdf.geometry.dropna().union_all(), keep_geom_type=True)
-        outlines = outlines[outlines.geom_type.isin(["Polygon", "MultiPolygon"])]  # not the corners where borders touch
+    if area_codes is not None and gdf.geometry.notna().any():
+        area = gdf.geometry.dropna().union_all()
+        if outlines is None or not len(outlines):
+            # the area's own border: its palest regions have no edge against the white ground without it
+            outlines = gpd.GeoDataFrame(geometry=[area], crs=gdf.crs)
+        else:
+            # only the borders inside the area: a provincie's border cut off by the frame looked like a broken map
+            outlines = outlines.clip(area, keep_geom_type=True)
+            outlines = outlines[outlines.geom_type.isin(["Polygon", "MultiPolygon"])]  # not the corners where borders touch
     gdf.attrs["bron"] = dict(figures.attrs.get("bron", {}))
     gdf.attrs["grenzen"] = dict(boundaries.attrs.get("bron", {}))
 

@@ -115,8 +115,6 @@ def check_output_file(path: Path | None, suffixes: Sequence[str]) -> None:
                             hint="choose a folder you can write to with --output")
 
 
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-
 COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "regiocode": ("string", "CBS region code: NL01 (Nederland), GMxxxx (gemeente), WKxxxxxx (wijk), BUxxxxxxxx (buurt)"),
     "regionaam": ("string", "region name as the source gives it"),
@@ -164,7 +162,7 @@ def write_table(frame: pd.DataFrame, path: Path | None) -> None:
     if path.suffix.lower() == ".parquet":
         buffer = io.BytesIO()
         frame = frame.copy()
-        frame.attrs = {**frame.attrs, "licence": LICENCE_URL}
+        frame.attrs = {**frame.attrs, "licence": fmt.LICENCE_URL}
         frame.to_parquet(buffer, index=False)
         atomic_write(path, buffer.getvalue())
         return
@@ -186,7 +184,7 @@ def csvw_metadata(csv_name: str, bron: dict, *, columns: Sequence[str] = ()) -> 
         "dc:title": f"{bron.get('title', '')} ({bron.get('table', '?')})".strip(),
         "dc:publisher": bron.get("publisher", ""),
         "dc:source": fmt.source_line(bron),
-        "dc:license": LICENCE_URL,
+        "dc:license": fmt.LICENCE_URL,
         "dc:created": bron.get("fetched_at"),
         **({"dc:description": f"{fmt.DEMO_MARK.upper()}: alle cijfers zijn verzonnen."} if bron.get("demo") else {}),
         "dialect": {"delimiter": ",", "encoding": "utf-8", "header": True, "lineTerminators": ["\n"]},

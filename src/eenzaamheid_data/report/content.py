@@ -611,16 +611,6 @@ def _aandacht_tekst(found: int, tested: int, gemeente: str) -> str:
             "De 95%-intervallen overlappen elkaar niet.")
 
 
-def _gemeente_outline(boundaries: Any, gemeentecode: str) -> Any:  # noqa: ANN401 - GeoDataFrames
-    """The gemeente's border, from its wijken: the palest class has no edge against a white page without it."""
-    import geopandas as gpd
-
-    from ..geo import gemeente_of
-
-    own = boundaries[boundaries["statcode"].map(gemeente_of) == gemeentecode]
-    return gpd.GeoDataFrame(geometry=[own.union_all()], crs=boundaries.crs) if len(own) else None
-
-
 def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, highlight: list[str], source: str, *,
                svg: bool = True) -> Chart | None:
     from .. import maps
@@ -634,11 +624,10 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
     # Round classes at least 2 points wide: a gemeente has a handful of wijken, and equal-count classes gave
     # wijken 0,3 points apart contrasting colours that the intervals do not support.
     classes = {"classes": "fixed", "bins": maps.round_bins(values["waarde"])} if values["waarde"].notna().any() else {}
-    gemeentecode = str(values["gemeentecode"].iloc[0])
     draw = partial(
         maps.make_map, wijk_rows, boundaries, indicator="eenzaam", year=jaar, age=HEADLINE_AGE,
-        area_codes=[gemeentecode], area_name=naam, level="wijk", highlight=outlined or None,
-        highlight_label=texts.MAP_HIGHLIGHT_LABEL, outlines=_gemeente_outline(boundaries, gemeentecode), **classes,
+        area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=outlined or None,
+        highlight_label=texts.MAP_HIGHLIGHT_LABEL, **classes,
     )
     notes = []
     fig = None

@@ -306,16 +306,10 @@ def _demo_badge(fig: Any) -> None:  # noqa: ANN401 - a matplotlib figure
 def _badge_canvas() -> Any:  # noqa: ANN401 - a PIL image (copy before drawing on it)
     """A white slide with only the demo badge, where every other slide has it: under a page chart pasted on it."""
     from matplotlib.figure import Figure
-    from PIL import Image
-
-    from .. import charts
 
     fig = Figure(figsize=SLIDE_SIZE_IN, dpi=SLIDE_DPI, facecolor="white")
     _demo_badge(fig)
-    renderer = charts.agg_renderer(*SLIDE_PX, SLIDE_DPI)
-    renderer.clear()
-    fig.draw(renderer)
-    return Image.frombuffer("RGBA", SLIDE_PX, renderer.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    return _draw_slide(fig, SLIDE_DPI)
 
 
 def _draw_slide(fig: Any, dpi: float, badge: bool = False) -> Any:  # noqa: ANN401 - a PIL image
