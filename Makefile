@@ -4,6 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Byte-compile the package before running it: pip does not for an editable install, and where
+# PYTHONDONTWRITEBYTECODE is set (as on our CI machines) every process would compile it again.
+COMPILE = @$(BIN)/python -m compileall -q src
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test test-live browser bench notebooks strip-notebooks clean-cache clean
@@ -23,6 +26,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP) ## create .venv and install the package with its test tools
 
 demo: $(STAMP) ## build the demo report from the shipped fictitious data (no network needed)
+	$(COMPILE)
 	$(BIN)/eenzaamheid demo --output-dir reports/demo
 
 browser: ## install Debian's headless Chromium where possible (for the report tests and PDFs)
@@ -34,6 +38,7 @@ browser: ## install Debian's headless Chromium where possible (for the report te
 	  else echo "note: chromium not found and cannot be installed here; browser tests will be skipped"; fi; }
 
 test: $(STAMP) browser ## install what is needed and run the tests (offline: local replicas only)
+	$(COMPILE)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
@@ -41,6 +46,7 @@ test-live: $(STAMP) ## check the real CBS/PDOK services (needs internet)
 	EENZAAMHEID_LIVE=required $(BIN)/python -m pytest -m live -p no:cacheprovider tests/test_live.py
 
 bench: $(STAMP) ## run the benchmarks in bench/ and print the figures
+	$(COMPILE)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 notebooks: $(STAMP) ## open JupyterLab on the notebooks (installs it on first use)
