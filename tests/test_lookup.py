@@ -82,7 +82,9 @@ def test_unknown_code_and_empty_input(lookup: GemeenteLookup) -> None:
 
 def test_search(lookup: GemeenteLookup) -> None:
     assert list(lookup.search("berg")["gemeentecode"]) == ["GM0373", "GM0893"]
-    assert list(lookup.search("amsterdm")["gemeentecode"]) == ["GM0363"]
+    with pytest.raises(UnknownRegionError) as near:
+        lookup.search("amsterdm")
+    assert near.value.suggestions[0] == "Amsterdam (GM0363)"
     assert len(lookup.search(None)) == 9
 
 

@@ -140,7 +140,8 @@ class GemeenteLookup:
 
     def search(self, text: str | None = None) -> pd.DataFrame:
         """Gemeenten whose name or code contains ``text`` (all when empty); else the one an alias or old
-        name stands for ("Den Haag", "Weesp"); else close matches."""
+        name stands for ("Den Haag", "Weesp"). Nothing found raises ``UnknownRegionError`` with the closest
+        names as suggestions."""
         if not text:
             return self.frame
         key = normalise(text)
@@ -152,16 +153,13 @@ class GemeenteLookup:
             return self.frame[hit]
         try:
             match = self.match(text)
-        except (UnknownRegionError, AmbiguousRegionError, BadInputError):
+        except (AmbiguousRegionError, BadInputError):  # an unknown name included: suggested below
             match = None
         if match is not None:
             if match.note:
                 log.warning("%s", match.note)
             return self.frame[self.frame["gemeentecode"] == match.code]
-        near = [s.split(" (GM")[0] for s in self._suggest(text, limit=5)]
-        if near:
-            log.warning("no gemeente name contains %r; these are the closest names", text.strip())
-        return self.frame[self.frame["gemeentenaam"].isin(near)]
+        raise UnknownRegionError(text.strip(), self._suggest(text, limit=5))
 
     def _merged(self, predicate) -> Match | None:  # noqa: ANN001 - a small private predicate
         for merger in MERGERS:

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import fmt, rivm
 from ..cache import atomic_write, write_problem
 from ..config import Settings
-from ..errors import BadInputError
+from ..errors import BadInputError, UnknownRegionError
 from . import types
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.set_defaults(run=run_fetch)
 
     gem = sub.add_parser("gemeenten", help="list gemeenten with code, provincie and GGD-regio")
-    gem.add_argument("--search", type=types.text, metavar="TEXT", help="only names or codes containing TEXT (close matches when none)")
+    gem.add_argument("--search", type=types.text, metavar="TEXT", help="only names or codes containing TEXT (none: the closest names, and exit code 2)")
     gem.add_argument("--table", type=types.text, default=rivm.DEFAULT_TABLE, help="the RIVM table whose classification year to use")
     common_options(gem)
     gem.set_defaults(run=run_gemeenten)
@@ -212,10 +212,14 @@ def run_gemeenten(args: argparse.Namespace, settings: Settings) -> int:
     with data_settings(args, settings) as s:
         schema = rivm.resolve_schema(rivm.catalog(s), args.table.strip().upper())
         frame = load_gemeenten(s, year=schema.classification_year)
-    found = GemeenteLookup(frame, classification_year=schema.classification_year).search(args.search)
-    if found.empty:
-        print(f"error: no gemeente matches {args.search!r}", file=sys.stderr)
-        print("hint: search for part of the name (--search berg) or a code (--search 0363)", file=sys.stderr)
+    try:
+        found = GemeenteLookup(frame, classification_year=schema.classification_year).search(args.search)
+    except UnknownRegionError as err:  # a search that finds nothing is a failed search, near misses or not
+        print(f"error: no gemeente name or code contains {err.query!r}", file=sys.stderr)
+        if err.suggestions:
+            print("hint: did you mean: " + ", ".join(err.suggestions) + "?", file=sys.stderr)
+        else:
+            print("hint: search for part of the name (--search berg) or a code (--search 0363)", file=sys.stderr)
         return 2
     shown = found[["gemeentecode", "gemeentenaam", "provincienaam", "ggdregionaam"]]
     shown.columns = ["code", "name", "provincie", "GGD-regio"]
