@@ -443,6 +443,7 @@ def test_map_command_writes_the_map(world, tmp_path: Path, monkeypatch: pytest.M
             (["--classes", "quantiles", "--bins", "30,40"], "go with classification 'fixed'"),
             (["--vs-nl", "--classes", "natural"], "takes no --classes"),
             (["--bins", "30,veertig"], "not a list of numbers"),
+            (["--age", "65+", "--bins", "60,70,80"], r"put every value on this map \(35.0% to 55.0%\) in one class, one colour; .*e.g. --bins 35,40,45,50,55,"),
             (["--area", "Zuidland", "--highlight", "GM0001"], "is not on this map of Zuidland"),  # its name, not a code alone
         ):
             args = parser.parse_args(["map", *argv, "--output", str(tmp_path / "x.png")])

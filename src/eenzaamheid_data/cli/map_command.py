@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..config import Settings
@@ -144,6 +145,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         else:
             figures = rivm.load_figures(s, table=table, level=level, gemeente=area.gemeentecodes[0])  # type: ignore[index]
         survey_year = args.year or int(max(figures["jaar"]))
+        shown = _shown(figures, args.indicator, survey_year, args.age, area, level)
+        if bins is not None:
+            check_bins_fit(bins, shown["waarde"], args.bins)
         highlight = _resolve_highlight(args.highlight, level, gemeenten, GemeenteLookup, figures)
         if highlight and highlight.startswith("GM") and area.gemeentecodes is not None and highlight not in area.gemeentecodes:
             raise BadInputError(f"--highlight {args.highlight!r} is not on this map of {area.name}",
@@ -158,7 +162,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             classes=scheme, bins=bins, vs_nl=args.vs_nl, national=gemeente_figures, outlines=outlines, aspect=args.aspect,
         )
     maps.save_figure(fig, args.output)
-    if note := _nothing_to_colour(figures, args.indicator, survey_year, args.age, area, level):
+    if note := _nothing_to_colour(shown, args.indicator, survey_year, args.age):
         print(f"note: {note}", file=sys.stderr)
     if not report.ok:
         print(f"note: {report.footnote(max_listed=20)}", file=sys.stderr)
@@ -166,15 +170,36 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _nothing_to_colour(figures: pd.DataFrame, indicator: str, year: int, age: str, area: Area, level: str) -> str | None:
-    """A note when the map has no figure at all (e.g. sociaal eenzaam in 2012, or a suppressed age group)."""
+def _shown(figures: pd.DataFrame, indicator: str, year: int, age: str, area: Area, level: str) -> pd.DataFrame:
+    """The rows the map colours."""
     wanted = (figures["indicator"] == indicator) & (figures["jaar"] == year) & (figures["leeftijd"] == age) & (figures["niveau"] == level)
     if area.gemeentecodes is not None:
         wanted &= figures["gemeentecode"].isin(area.gemeentecodes)
-    rows = figures[wanted]
+    return figures[wanted]
+
+
+def _nothing_to_colour(rows: pd.DataFrame, indicator: str, year: int, age: str) -> str | None:
+    """A note when the map has no figure at all (e.g. sociaal eenzaam in 2012, or a suppressed age group)."""
     if len(rows) and rows["waarde"].isna().all():
         return f"the source has no figures for {indicator}, {age}, {year} here: every area is drawn as 'geen gegevens'"
     return None
+
+
+def check_bins_fit(bins: list[float], values: pd.Series, text: str) -> None:
+    """Class limits that put every value of the map in one class (one colour, nothing to see) are refused,
+    with limits that would work."""
+    from ..maps import round_bins
+
+    y = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    if len(y) < 2 or y.min() == y.max():  # one value (or one number) is one colour whatever the limits
+        return
+    # a value on a limit belongs to the class below it, as in maps.classify
+    occupied = set(np.searchsorted(np.asarray(bins[1:-1], dtype=float), y, side="left").tolist())
+    if len(occupied) > 1:
+        return
+    suggestion = ",".join(f"{b:g}" for b in round_bins(pd.Series(y)))
+    raise BadInputError(f"--bins {text} put every value on this map ({y.min():.1f}% to {y.max():.1f}%) in one class, one colour",
+                        hint=f"give limits that split those values, e.g. --bins {suggestion}, or leave --bins out")
 
 
 def _resolve_highlight(text: str | None, level: str, gemeenten: pd.DataFrame, lookup_class: type,
