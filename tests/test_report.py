@@ -613,6 +613,31 @@ def test_a_slide_pack_that_fails_halfway_leaves_the_old_pack_as_it_was(tmp_path:
 
 
 @needs_library
+def test_names_with_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
+    """matplotlib reads text between '$' signs as a formula: '$\\frac{1}{0}$' was drawn as a fraction, and a
+    name with an unknown command failed the report of every gemeente that showed it (found by a review)."""
+    data = invented_inputs()
+    formula, broken = "Wijk $\\frac{1}{0}$", "Dorp $\\undefinedcmd{x}$ & co"
+    wijken = data.wijk_figures.copy()
+    wijken.loc[wijken["regionaam"] == "Noord", "regionaam"] = formula
+    boundaries = data.wijk_boundaries.copy()
+    boundaries.loc[boundaries["statnaam"] == "Noord", "statnaam"] = formula
+    frames = {name: getattr(data, name).copy() for name in ("figures", "gemeenten", "population")}
+    frames["figures"].loc[frames["figures"]["regiocode"] == "GM9102", "regionaam"] = broken
+    frames["population"].loc[frames["population"]["regiocode"] == "GM9102", "regionaam"] = broken
+    frames["gemeenten"].loc[frames["gemeenten"]["gemeentecode"] == "GM9102", "gemeentenaam"] = broken
+    inputs = batch.ReportInputs.from_frames(frames["figures"], wijken, frames["gemeenten"], frames["population"], data.age_bands, boundaries)
+    for code in ("GM9101", "GM9102"):  # a similar gemeente of Ooststad, and itself (its name in every title)
+        page = batch.generate_report(None, code, inputs=inputs, output_dir=tmp_path).read_text(encoding="utf-8")  # type: ignore[arg-type]
+        assert page.count(escape(broken)) >= (3 if code == "GM9102" else 1)
+        svg_texts = "".join(re.findall(r"<text[^>]*>([^<]*)</text>", page))  # the charts' text, as text (svg.fonttype none)
+        assert escape(broken) in svg_texts or broken in svg_texts
+        if code == "GM9101":  # the wijk on Ooststad's map and in its wijk table
+            assert formula in page
+    assert len(list((tmp_path / "2024" / "GM9102-dia").glob("*.png"))) == 5
+
+
+@needs_library
 @pytest.mark.parametrize("demo", [False, True], ids=["real", "demo"])
 def test_built_slides_keep_a_white_margin_and_demo_slides_all_carry_the_badge(tmp_path: Path, demo: bool) -> None:
     from PIL import Image, ImageChops

@@ -10,20 +10,22 @@ Missing values are drawn as the text "geen gegevens", never as 0.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from matplotlib import ticker
+from matplotlib import rc_context, ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox, blended_transform_factory
 
 from . import fmt
@@ -148,6 +150,29 @@ def _nan(value: Any) -> bool:  # noqa: ANN401
 # -- drawing helpers --------------------------------------------------------------------------------------
 
 
+LITERAL_TEXT = {"text.parse_math": False}
+"""rcParams under which every text is drawn as written: names come from the data, and matplotlib reads a
+text between '$' signs as a formula (a name with two of them was drawn as a fraction, or failed to draw)."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def literal_text(draw: _F) -> _F:
+    """Make ``draw`` create and draw its texts under ``LITERAL_TEXT``; the texts an ``ax=`` given to it has
+    already (its title, axis labels) are made literal too."""
+
+    @functools.wraps(draw)
+    def literally(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        given = kwargs.get("ax")
+        if isinstance(given, Axes):
+            for text in given.findobj(Text):
+                text.set_parse_math(False)
+        with rc_context(LITERAL_TEXT):
+            return draw(*args, **kwargs)
+
+    return literally  # type: ignore[return-value]
+
+
 _RENDERERS: dict[tuple[int, int, float], Any] = {}
 
 
@@ -171,6 +196,7 @@ LAYOUT_PAD_PT = 3.0
 """Space kept free around everything drawn, in points (constrained layout's default, 3/72 inch)."""
 
 
+@literal_text
 def fit_axes(ax: Axes, *, pad_pt: float = LAYOUT_PAD_PT, passes: int = 2) -> None:
     """Place a figure's one Axes so that all it draws (title, legend, tick labels, axis labels, notes under
     it) just fits inside the figure, ``pad_pt`` from each edge.
@@ -390,6 +416,7 @@ def _reference_lines(ax: Axes, reference_lines: Mapping[str, Reference] | None, 
     return handles
 
 
+@literal_text
 def interval_chart(
     df: pd.DataFrame,
     *,
@@ -475,6 +502,7 @@ def _interval_summary(frame: pd.DataFrame, labels: np.ndarray, title: str | None
 _GEBIED_OFFSETS = {1: (0.0,), 2: (-0.14, 0.14), 3: (-0.25, 0.0, 0.25)}
 
 
+@literal_text
 def age_chart(
     breakdown: pd.DataFrame,
     *,
@@ -565,6 +593,7 @@ def _age_note(trend_df: pd.DataFrame) -> str | None:
     return f"{' en '.join(map(str, years))}: {fmt.AGE_LABELS.get(limit, limit)}"
 
 
+@literal_text
 def trend_chart(
     trend_df: pd.DataFrame,
     *,
@@ -659,6 +688,7 @@ def _one_region(counts: pd.DataFrame, regiocode: str | None) -> pd.DataFrame:
     raise BadInputError(f"counts hold {len(codes)} regions", hint="pass regiocode= to choose one")
 
 
+@literal_text
 def people_chart(
     counts: pd.DataFrame,
     *,
@@ -745,6 +775,7 @@ def _people_summary(rows: pd.DataFrame, naam: str, indicators: Sequence[str]) ->
 # -- similar gemeenten ---------------------------------------------------------------------------------------------------
 
 
+@literal_text
 def similar_chart(
     similar_figures: pd.DataFrame,
     similar: pd.DataFrame | None = None,
@@ -825,6 +856,7 @@ def _similar_summary(shown: pd.DataFrame, naam: str, leeftijd: str, indicator: s
 # -- the national survey by age band --------------------------------------------------------------------------------------
 
 
+@literal_text
 def national_age_band_chart(
     bands: pd.DataFrame,
     *,

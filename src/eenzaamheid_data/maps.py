@@ -32,6 +32,7 @@ from matplotlib.patheffects import withStroke
 
 from . import analysis, fmt
 from .cache import atomic_path
+from .charts import literal_text
 from .errors import BadInputError
 from .geo import JoinReport, gemeente_of, join_boundaries
 
@@ -322,6 +323,7 @@ def _float(value: Any) -> float:  # noqa: ANN401
 # -- drawing ----------------------------------------------------------------------------------------------
 
 
+@literal_text
 def choropleth(
     gdf: gpd.GeoDataFrame,
     column: str,
@@ -360,6 +362,7 @@ def choropleth(
     )
 
 
+@literal_text
 def significance_map(
     gdf: gpd.GeoDataFrame,
     categories: str | pd.Series = "vergeleken_met_nl",
@@ -619,6 +622,7 @@ def _chord(shape: Any, point: Any, *, horizontal: bool) -> float:  # noqa: ANN40
 # -- the one entry point -------------------------------------------------------------------------------------
 
 
+@literal_text
 def make_map(
     figures: pd.DataFrame,
     boundaries: gpd.GeoDataFrame,
@@ -757,6 +761,7 @@ def _check_boundary_year(figures: pd.DataFrame, boundaries: gpd.GeoDataFrame) ->
 SAVE_FORMATS = (".png", ".svg", ".pdf")
 
 
+@literal_text
 def save_figure(fig: Figure, path: Path | str, *, dpi: int | None = None) -> Path:
     """Write ``fig`` as PNG, SVG or PDF (by the name's ending) via a temporary file, so nothing is half-written.
     ``dpi`` defaults to 200, and to 240 for a 16:9 map (1920 × 1080 px, a full-HD slide)."""

@@ -296,7 +296,9 @@ def figure_svg(fig: Any, key: str, *, tight: bool = True) -> str:
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": FONTTYPE, "svg.hashsalt": key}):
+    from ..charts import LITERAL_TEXT
+
+    with matplotlib.rc_context({"svg.fonttype": FONTTYPE, "svg.hashsalt": key, **LITERAL_TEXT}):
         fig.savefig(buffer, format="svg", bbox_inches="tight" if tight else None,
                     metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     svg = buffer.getvalue()

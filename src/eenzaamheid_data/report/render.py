@@ -415,7 +415,9 @@ def _draw_slides(report: GemeenteReport, folder: Path) -> list[Path]:
         if chart is not None and chart.draw is not None:
             planned.append((f"{number:02d}-{chart.key}", partial(_chart_slide, report, chart)))
     # Pillow compresses without holding the GIL: one slide's PNG is written while the next one is drawn.
-    with ThreadPoolExecutor(1, thread_name_prefix="slide-png") as writer, matplotlib.rc_context({"font.size": 8}):
+    from ..charts import LITERAL_TEXT
+
+    with ThreadPoolExecutor(1, thread_name_prefix="slide-png") as writer, matplotlib.rc_context({"font.size": 8, **LITERAL_TEXT}):
         saved = []
         for name, make in planned:
             fig, dpi, badge = make()
