@@ -962,6 +962,52 @@ def test_cli_report_stops_on_an_unknown_name_before_writing(tmp_path: Path) -> N
 
 
 @pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
+def test_a_gemeente_missing_from_one_source_is_reported_never_dropped(tmp_path: Path) -> None:
+    """CBS's list of gemeenten and the figures' table can disagree. A gemeente of the list without figures failed
+    a whole --ggd run ("unknown gemeente"); one with figures but not in the list was left out of --all without a
+    word (found by a review)."""
+    import subprocess
+    from dataclasses import replace as replaced
+
+    from eenzaamheid_data import demo
+    from eenzaamheid_data.testing.odata_replica import ODataReplica
+    from eenzaamheid_data.testing.pdok_replica import PDOKReplica
+
+    def without(table, dimension: str, number: str):  # noqa: ANN001, ANN202 - a ReplicaTable without one gemeente's regions
+        def ours(key: str) -> bool:
+            return key.strip()[:2] in ("GM", "WK", "BU") and key.strip()[2:6] == number
+        dimensions = {**table.dimensions, dimension: [d for d in table.dimensions[dimension] if not ours(d["Key"])]}
+        return replaced(table, dimensions=dimensions, rows=[r for r in table.rows if not ours(r[dimension])])
+
+    tables = [without(t, "WijkenEnBuurten", "9006") if t.table_id == "50150NED"  # 's-Proefhage: in the list, no figures
+              else without(t, "RegioS", "9024") if t.table_id == "85755NED" else t  # Oefeneiland: figures, not in the list
+              for t in demo.tables()]
+    with ODataReplica(tuple(tables)) as odata, PDOKReplica(demo.boundary_layers()) as pdok:
+        env = {**os.environ, "EENZAAMHEID_DATA_DIR": str(tmp_path / "data"), "PYTHONWARNINGS": "ignore",
+               "EENZAAMHEID_RIVM_URL": odata.url, "EENZAAMHEID_CBS_URL": odata.url, "EENZAAMHEID_PDOK_URL": pdok.url}
+
+        def cli(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "eenzaamheid_data", "report", *args, "--no-slides"], env=env, cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=600)
+
+        one = cli("'s-Proefhage", "--output-dir", "one")  # named alone: an error before anything is written
+        assert one.returncode == 1 and "Traceback" not in one.stderr
+        assert "error: no figures for 's-Proefhage (GM9006) in table 50150NED\nhint: the table has figures for 23 gemeenten" in one.stderr
+        assert not (tmp_path / "one").exists()
+        ggd = cli("--ggd", "GGD Voorbeeldland Noord", "--output-dir", "ggd")  # one of a region: that one fails, the rest stand
+        assert ggd.returncode == 1 and "failed: GM9006: no figures for 's-Proefhage (GM9006)" in ggd.stderr, ggd.stderr
+        assert "5 of 6 reports written" in ggd.stderr
+        index = (tmp_path / "ggd" / "index.html").read_text(encoding="utf-8")
+        assert texts.FAILED_NO_FIGURES.format(table="50150NED") in index and "Technische melding (Engels): no figures for" in index
+        every = cli("--all", "--workers", "2", "--output-dir", "all")
+        assert every.returncode == 1, every.stderr
+        assert "failed: GM9024: in table 50150NED, but not in CBS's list of gemeenten of 2024" in every.stderr
+        assert "22 of 24 reports written" in every.stderr  # 23 in the list, one without figures; one not in the list
+        index = (tmp_path / "all" / "index.html").read_text(encoding="utf-8")
+        assert "Oefeneiland" in index and escape(texts.FAILED_NOT_LISTED.format(table="50150NED", jaar=2024)) in index
+
+
+@pytest.mark.skipif(not HAVE_DEMO, reason="the demo world and all command modules are not there yet")
 def test_cli_demo_has_one_table_and_says_so(tmp_path: Path) -> None:
     for command in (["fetch"], ["map", "-o", "m.png"], ["report", "Voorbeeldstad"]):  # a real table id, not in the demo world
         result = _cli([*command, "--demo", "--table", "50120NED"], tmp_path)

@@ -80,6 +80,14 @@ class MissingDataError(EenzaamheidError):
     """Something this needs is not in the source (a suppressed figure, boundaries not published); other results stand."""
 
 
+class NoFiguresError(MissingDataError):
+    """The figures' table has no row for a gemeente that CBS's list of gemeenten has (``table`` names it)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, table: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.table = table
+
+
 class SourceChangedError(InvalidDataError):
     """The source's metadata no longer matches what the package expects (a key or code is gone)."""
 

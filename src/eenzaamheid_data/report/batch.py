@@ -33,9 +33,9 @@ import pandas as pd
 
 from .. import fmt
 from ..config import Settings
-from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, UnknownRegionError
+from ..errors import AmbiguousRegionError, BadInputError, EenzaamheidError, NoFiguresError, UnknownRegionError
 from . import texts
-from .content import Chart, GemeenteReport, build_content, national_chart
+from .content import Chart, GemeenteReport, build_content, national_chart, no_figures
 from .render import IndexEntry, check_output_dir, pdf_printer, prepare_output_dir, require_chromium, write_index, write_report, write_slides
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,8 @@ class _Outcome:
     html: Path | None = None
     pdf: Path | None = None
     slides: tuple[Path, ...] = ()
-    error: str | None = None
+    error: str | None = None  # English, for the command line
+    reden: str | None = None  # Dutch, for the index
 
 
 # -- 1. which gemeenten ----------------------------------------------------------------------------------
@@ -204,8 +205,9 @@ def load_inputs(
         gemeenten, classification_year = load_gemeenten_for(settings, table)
     figures = rivm.load_figures(settings, table=table, level="gemeente")
     few = list(codes) if codes is not None and len(codes) <= FEW_GEMEENTEN else None  # a few named gemeenten: only their part
-    if few is not None:
-        parts = [rivm.load_figures(settings, table=table, level="wijk", gemeente=code) for code in few]
+    if few is not None:  # a gemeente the table lacks has no wijken either; its report fails on its own, later
+        present = set(figures["gemeentecode"].dropna())
+        parts = [rivm.load_figures(settings, table=table, level="wijk", gemeente=code) for code in few if code in present]
         wijk_figures = pd.concat(parts, ignore_index=True) if parts else figures.iloc[0:0]
         wijk_figures.attrs = dict(parts[0].attrs) if parts else {}
     else:
@@ -418,17 +420,52 @@ def _work(code: str) -> _Outcome:
     inputs: ReportInputs = _WORKER["inputs"]
     options: _Options = _WORKER["options"]
     if _WORKER.get("interrupted"):
-        return _Outcome(code, _name(inputs.gemeenten, code), error="interrupted")
+        return _Outcome(code, _name(inputs.gemeenten, code), error="interrupted", reden=texts.FAILED_OTHER)
     try:
         return _render_one(inputs, code, options, _worker_printer() if options.pdf else None)
     except Exception as err:  # one gemeente must not stop the run; the parent reports it
         log.debug("report %s failed:\n%s", code, traceback.format_exc())
-        return _Outcome(code, _name(inputs.gemeenten, code), error=_describe(err))
+        return _failed(inputs, code, err)
 
 
 def _name(gemeenten: pd.DataFrame, code: str) -> str:
     names = gemeenten.loc[gemeenten["gemeentecode"] == code, "gemeentenaam"]
     return str(names.iloc[0]) if len(names) else code
+
+
+def _not_listed_outcome(inputs: ReportInputs, code: str, naam: str) -> _Outcome:
+    bron = inputs.figures.attrs.get("bron", {})
+    table, jaar = bron.get("table", "?"), bron.get("classification_year", "?")
+    return _Outcome(code, naam, error=f"in table {table}, but not in CBS's list of gemeenten of {jaar}: its GGD-regio is not known",
+                    reden=texts.FAILED_NOT_LISTED.format(table=table, jaar=jaar))
+
+
+def not_listed(inputs: ReportInputs) -> dict[str, str]:
+    """Gemeenten (code → name) with figures in the table that CBS's list of gemeenten lacks: reported, never
+    dropped silently."""
+    rows = inputs.figures[inputs.figures["niveau"] == "gemeente"].drop_duplicates("regiocode")
+    rows = rows[~rows["regiocode"].isin(inputs.gemeenten["gemeentecode"])]
+    return {str(c): str(n) for c, n in zip(rows["regiocode"], rows["regionaam"], strict=True)}
+
+
+def _require_figures(inputs: ReportInputs, code: str) -> None:
+    """A single named gemeente that the table lacks stops the run before anything is written; in a batch it is
+    one failed gemeente."""
+    if not (inputs.figures["regiocode"] == code).any():
+        raise no_figures(inputs.figures, _name(inputs.gemeenten, code), code)
+
+
+def _failed(inputs: ReportInputs, code: str, err: BaseException) -> _Outcome:
+    return _Outcome(code, _name(inputs.gemeenten, code), error=_describe(err), reden=_reden(err))
+
+
+def _reden(err: BaseException) -> str:
+    """The index's Dutch sentence for a failure."""
+    if isinstance(err, NoFiguresError):
+        return texts.FAILED_NO_FIGURES.format(table=err.table or "?")
+    if isinstance(err, OSError):
+        return texts.FAILED_WRITE
+    return texts.FAILED_OTHER
 
 
 def _describe(err: BaseException) -> str:
@@ -451,9 +488,11 @@ def render_reports(
     progress: Progress = True,
     today: date | None = None,
     title: str | None = None,
+    not_listed: Mapping[str, str] | None = None,
 ) -> BatchResult:
     """Render the reports of ``codes`` from loaded ``inputs`` (in parallel when there are several) and write the
-    index (headed ``title``, e.g. the GGD-regio's; by default "Eenzaamheid per gemeente").
+    index (headed ``title``, e.g. the GGD-regio's; by default "Eenzaamheid per gemeente"). ``not_listed``
+    (code → name: gemeenten with figures that CBS's list of gemeenten lacks) are listed as failed.
 
     ``progress``: ``True`` draws a bar on stderr, ``"lines"`` writes a plain line per tenth of the run (for
     logs and pipes), ``False`` is silent.
@@ -478,7 +517,7 @@ def render_reports(
                         outcomes.append(_render_one(inputs, code, options, printer, spare_core=spare_core))
                     except Exception as err:
                         log.debug("report %s failed:\n%s", code, traceback.format_exc())
-                        outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
+                        outcomes.append(_failed(inputs, code, err))
                     if bar is not None:
                         bar.update()
         else:
@@ -496,7 +535,7 @@ def render_reports(
                         try:
                             outcomes.append(future.result())
                         except Exception as err:  # the worker itself died
-                            outcomes.append(_Outcome(code, _name(inputs.gemeenten, code), error=_describe(err)))
+                            outcomes.append(_failed(inputs, code, err))
                         if bar is not None:
                             bar.update()
                 except KeyboardInterrupt:
@@ -518,8 +557,10 @@ def render_reports(
         if bar is not None:
             bar.close()
 
+    outcomes += [_not_listed_outcome(inputs, code, naam) for code, naam in (not_listed or {}).items()]
+    order = {code: i for i, code in enumerate(codes)}
     result = BatchResult()
-    for o in sorted(outcomes, key=lambda o: list(codes).index(o.gemeentecode)):
+    for o in sorted(outcomes, key=lambda o: (order.get(o.gemeentecode, len(order)), o.gemeentecode)):
         if o.error:
             result.failed[o.gemeentecode] = o.error
             log.error("%s (%s): %s", o.gemeentenaam, o.gemeentecode, o.error)
@@ -531,7 +572,7 @@ def render_reports(
         if o.slides:
             result.slides[o.gemeentecode] = list(o.slides)
     entries = [
-        IndexEntry(o.gemeentecode, o.gemeentenaam, o.jaar, o.html, o.pdf, o.slides[0].parent if o.slides else None, o.error)
+        IndexEntry(o.gemeentecode, o.gemeentenaam, o.jaar, o.html, o.pdf, o.slides[0].parent if o.slides else None, o.error, o.reden)
         for o in outcomes
     ]
     bron = inputs.figures.attrs.get("bron", {})
@@ -625,8 +666,11 @@ def generate_reports(
         inputs = load_inputs(settings, None if all_gemeenten else codes, table=table, gemeenten=gemeenten,
                              classification_year=classification_year)
     _check_year(inputs, year)
+    if len(codes) == 1 and not (ggd or all_gemeenten):
+        _require_figures(inputs, codes[0])
     return render_reports(inputs, codes, output_dir=output_dir, year=year, pdf=pdf, slides=slides,
-                          workers=workers, progress=progress, title=_index_title(gemeenten, ggd, all_gemeenten))
+                          workers=workers, progress=progress, title=_index_title(gemeenten, ggd, all_gemeenten),
+                          not_listed=not_listed(inputs) if all_gemeenten else None)
 
 
 def _index_title(gemeenten: pd.DataFrame, ggd: str | None, all_gemeenten: bool) -> str | None:
@@ -666,6 +710,7 @@ def generate_report(
     if inputs is None:
         inputs = load_inputs(settings, [code], table=table, gemeenten=gemeenten, classification_year=classification_year)
     _check_year(inputs, year)
+    _require_figures(inputs, code)
     options = _Options(prepare_output_dir(output_dir), year, pdf, slides)
     with ExitStack() as stack:
         printer = stack.enter_context(pdf_printer()) if pdf else None

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .. import fmt
-from ..errors import EenzaamheidError, InvalidDataError, MissingDataError, UnknownRegionError
+from ..errors import EenzaamheidError, MissingDataError, NoFiguresError, UnknownRegionError
 from . import texts
 
 log = logging.getLogger(__name__)
@@ -364,6 +364,16 @@ def national_chart(age_bands: pd.DataFrame | None) -> Chart | None:
 # -- the parts of the report --------------------------------------------------------------------------
 
 
+def no_figures(figures: pd.DataFrame, naam: str, gemeentecode: str) -> NoFiguresError:
+    """The error for a gemeente of CBS's list that the figures' table does not have."""
+    table = str(figures.attrs.get("bron", {}).get("table", "?"))
+    covered = figures.loc[figures["niveau"] == "gemeente", "regiocode"].nunique() if "niveau" in figures else 0
+    return NoFiguresError(
+        f"no figures for {naam} ({gemeentecode}) in table {table}",
+        hint=f"the table has figures for {covered} gemeenten; `eenzaamheid check-sources` compares them with CBS's list", table=table,
+    )
+
+
 def _gemeente_row(gemeenten: pd.DataFrame, gemeentecode: str) -> pd.Series:
     rows = gemeenten[gemeenten["gemeentecode"] == gemeentecode]
     if rows.empty:
@@ -696,10 +706,7 @@ def build_content(
     naam, ggdcode = str(row["gemeentenaam"]), str(row["ggdregiocode"])
     own = figures[figures["regiocode"] == gemeentecode]
     if own.empty:
-        raise InvalidDataError(
-            f"no figures for {naam} ({gemeentecode}) in table {figures.attrs.get('bron', {}).get('table', '?')}",
-            hint="check the table's classification year against the gemeente code",
-        )
+        raise no_figures(figures, naam, gemeentecode)
     jaar = int(jaar if jaar is not None else own["jaar"].max())
     bron = dict(figures.attrs.get("bron", {}))
     source = fmt.source_line(bron)  # all survey years: the trend, and the report's own source line

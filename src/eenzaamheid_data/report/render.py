@@ -438,7 +438,8 @@ class IndexEntry:
     html: Path | None = None
     pdf: Path | None = None
     slides: Path | None = None
-    error: str | None = None
+    error: str | None = None  # English, for the command line and whoever fixes it
+    reden: str | None = None  # Dutch, for the index's readers
 
 
 _REPORT_META = re.compile(r'<meta name="eenzaamheid:gemeente" content="([^"]*)">')
@@ -494,6 +495,6 @@ def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = Fa
     html = _environment().get_template("index.html.j2").render(
         ok=ok, failed=failed, earlier=earlier, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
         demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()), title=title or texts.INDEX_TITLE,
-        source=source, earlier_note=texts.INDEX_EARLIER,
+        source=source, earlier_note=texts.INDEX_EARLIER, technical=texts.FAILED_TECHNICAL, other_reason=texts.FAILED_OTHER,
     )
     return _write(out_dir / "index.html", html.encode("utf-8"))

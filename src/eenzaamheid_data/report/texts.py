@@ -211,6 +211,13 @@ INDEX_EARLIER = (
     "Deze overzichten stonden al in deze map. Ze zijn nu niet opnieuw gemaakt. Ze kunnen over andere cijfers "
     "gaan: elk overzicht noemt zelf zijn bron en de datum waarop de cijfers zijn opgehaald."
 )
+# The index's reasons for a gemeente without a report, in Dutch; the English message follows for whoever fixes it.
+FAILED_NO_FIGURES = "Tabel {table} heeft geen cijfers voor deze gemeente."
+FAILED_NOT_LISTED = ("Tabel {table} heeft cijfers voor deze gemeente, maar ze staat niet in de lijst van gemeenten van CBS "
+                     "voor {jaar}. Daardoor is niet bekend bij welke GGD-regio ze hoort.")
+FAILED_WRITE = "Het bestand kon niet worden opgeslagen (is de schijf vol, of mag er niet geschreven worden?)."
+FAILED_OTHER = "Er ging iets mis bij het maken van dit overzicht."
+FAILED_TECHNICAL = "Technische melding (Engels)"
 SIMILAR_MISSING = (
     "Voor {naam} ontbreekt bij CBS de stedelijkheid, het aantal inwoners of het aandeel 65-plussers. Daarom kunnen we "
     "hier geen vergelijkbare gemeenten laten zien. De andere cijfers in dit rapport hangen daar niet van af."
