@@ -491,8 +491,12 @@ def test_targets_are_checked_before_the_run() -> None:
     assert "Ooststad (GM9101)" in str(err.value)
     with pytest.raises(BadInputError, match="2 gemeenten not found"):
         batch.resolve_targets(gemeenten, ["Nergenshuizen", "Ooststad", "GM0001"])
-    with pytest.raises(UnknownRegionError, match="GGD-regio"):
+    with pytest.raises(UnknownRegionError, match="GGD-regio") as nothing_close:
         batch.resolve_ggd(gemeenten, "GGD Nergens")
+    assert nothing_close.value.hint == "choose one of: GGD Eiland (fictief) (GG9102), GGD Proefland (fictief) (GG9101)"
+    with pytest.raises(AmbiguousRegionError, match="'GGD' fits more than one GGD-regio") as all_of_them:  # "GGD" alone
+        batch.resolve_ggd(gemeenten, "GGD")
+    assert all_of_them.value.candidates == ["GGD Eiland (fictief) (GG9102)", "GGD Proefland (fictief) (GG9101)"]
     with pytest.raises(AmbiguousRegionError, match="fits more than one GGD-regio"):
         batch.resolve_ggd(gemeenten, "fictief")
     with pytest.raises(BadInputError, match="no gemeente given"):

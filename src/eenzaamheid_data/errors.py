@@ -32,11 +32,13 @@ class BadInputError(EenzaamheidError, ValueError):
 class UnknownRegionError(BadInputError, LookupError):
     """A gemeente (or GGD-regio, provincie) name or code that matches nothing."""
 
-    def __init__(self, query: str, suggestions: Sequence[str] = (), *, kind: str = "gemeente") -> None:
+    def __init__(self, query: str, suggestions: Sequence[str] = (), *, kind: str = "gemeente", known: Sequence[str] = ()) -> None:
         self.query = query
         self.suggestions = list(suggestions)
         if self.suggestions:
             hint = "did you mean: " + ", ".join(self.suggestions) + "?"
+        elif known:  # nothing close, and few enough to list them all (the 25 GGD-regio's)
+            hint = "choose one of: " + ", ".join(known)
         elif kind == "gemeente":
             hint = "run `eenzaamheid gemeenten --search TEXT` to find the gemeente"
         else:

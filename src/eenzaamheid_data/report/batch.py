@@ -164,6 +164,9 @@ def resolve_ggd(gemeenten: pd.DataFrame, text: str) -> str:
         return value[4:] if value.startswith("ggd ") else value
 
     wanted = key(query)
+    every = [f"{n} ({c})" for c, n in sorted(regios.items(), key=lambda item: key(item[1]))]
+    if wanted in ("", "ggd"):  # "GGD" alone fits them all
+        raise AmbiguousRegionError(query, every, kind="GGD-regio")
     exact = [c for c, n in regios.items() if key(n) == wanted]
     if len(exact) == 1:
         return exact[0]
@@ -173,7 +176,7 @@ def resolve_ggd(gemeenten: pd.DataFrame, text: str) -> str:
     if partial:
         raise AmbiguousRegionError(query, [f"{regios[c]} ({c})" for c in sorted(partial)], kind="GGD-regio")
     found = process.extract(wanted, {c: key(n) for c, n in regios.items()}, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
-    raise UnknownRegionError(query, [f"{regios[c]} ({c})" for _, _, c in found], kind="GGD-regio")
+    raise UnknownRegionError(query, [f"{regios[c]} ({c})" for _, _, c in found], kind="GGD-regio", known=every)
 
 
 # -- 2. load once ------------------------------------------------------------------------------------------
