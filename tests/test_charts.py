@@ -338,6 +338,8 @@ def test_national_age_band_chart_says_it_is_another_survey() -> None:
                               "Gezondheidsmonitor, was in 2023 per leeftijdsgroep tussen 38,0% (55 tot 65 jaar; 95%-interval 36,5–39,5%) "
                               "en 46,0% (15 tot 25 jaar; 95%-interval 44,5–47,5%) van de mensen eenzaam.")
     assert result.table["leeftijdsband"].tolist()[-1] == "15 en ouder (totaal)" and result.table["waarde"].tolist()[-1] == 41.5
+    # in a sentence the oldest band reads "75 jaar en ouder", not "75 en ouder jaar" (found by a review)
+    assert [charts.band_years(b) for b in ("15–25", "75+")] == ["15 tot 25 jaar", "75 jaar en ouder"]
     # the total line runs through no value label (39,0% ends 1 point below it): such a label sits above the line
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -923,6 +923,12 @@ def band_label(band: object) -> str:
     return f"{match[1]} tot {match[2]}" if match else str(band).replace("+", " en ouder") if str(band).endswith("+") else str(band)
 
 
+def band_years(band: object) -> str:
+    """An age band in a sentence: '15 tot 25 jaar', '75 jaar en ouder'."""
+    label = band_label(band)
+    return label.replace(" en ouder", " jaar en ouder") if label.endswith(" en ouder") else f"{label} jaar"
+
+
 def _bands_summary(frame: pd.DataFrame, indicator: str, jaar: int | None) -> str:
     value = _floats(frame, "waarde")
     known = np.flatnonzero(~np.isnan(value))
@@ -936,7 +942,7 @@ def _bands_summary(frame: pd.DataFrame, indicator: str, jaar: int | None) -> str
 
     def band(i: int) -> str:
         interval = fmt.pct_range(low[i], high[i])
-        return f"{fmt.pct(value[i])} ({band_label(frame['leeftijdsband'].iloc[i])} jaar" + ("" if interval == fmt.MISSING else f"; 95%-interval {interval}") + ")"
+        return f"{fmt.pct(value[i])} ({band_years(frame['leeftijdsband'].iloc[i])}" + ("" if interval == fmt.MISSING else f"; 95%-interval {interval}") + ")"
 
     return f"{intro} was{when} per leeftijdsgroep tussen {band(lo_i)} en {band(hi_i)} van de mensen {what}."
 
