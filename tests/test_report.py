@@ -592,6 +592,15 @@ def test_aandachtswijken_follow_the_one_non_overlap_rule(world: batch.ReportInpu
                       & (wijken["jaar"] == built.jaar)]
         assert {w.regiocode for w in built.aandachtswijken} == set(rows.loc[rows["ondergrens"] > gemeente.bovengrens, "regiocode"])
         assert fmt.pct_range(gemeente.ondergrens, gemeente.bovengrens) in built.aandacht_tekst
+        assert built.kaart is not None  # the note travels with the map (page and slide): a dark colour alone is no finding
+        assert (texts.MAP_FLAGGED_NOTE if built.aandachtswijken else texts.MAP_NONE_FLAGGED) in built.kaart.svg
+        # no class narrower than the wijken's typical half interval: two of three wijken within 2 points, each ±5,
+        # got a dark colour of their own (found by a review)
+        fig, _ = built.kaart.draw()
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        widths = [float(b.replace(",", ".")) - float(a.replace(",", ".")) for a, b in
+                  (re.fullmatch(r"(\d+,\d)–(\d+,\d)%", t).groups() for t in legend if re.fullmatch(r"\d+,\d–\d+,\d%", t))]
+        assert widths and min(widths) >= max(2.0, float(((rows["bovengrens"] - rows["ondergrens"]) / 2).median())), (code, legend)
     assert [w.regiocode for w in built.aandachtswijken] == ["WK910300"]
     assert built.kaart is not None and texts.MAP_HIGHLIGHT_LABEL in built.kaart.svg  # the thick border, explained
 

@@ -643,6 +643,7 @@ def make_map(
     outlines: gpd.GeoDataFrame | None = None,
     labels: bool | None = None,
     aspect: Aspect = "page",
+    note: str | None = None,
 ) -> tuple[Figure, JoinReport]:
     """One map of the tidy table: select, join to the boundaries, classify, draw; returns (Figure, JoinReport).
 
@@ -654,7 +655,8 @@ def make_map(
     gemeente. ``classes`` is a scheme name or
     ready ``Classes`` (e.g. from ``shared_bins``). ``vs_nl`` draws the comparison with Nederland
     instead of classes (Nederland's row from ``national`` or else from the figures). Labels default
-    to on for maps of at most 40 regions. Codes that did not match go in a footnote on the map.
+    to on for maps of at most 40 regions. Codes that did not match go in a footnote on the map, after ``note``
+    (a sentence that must travel with the map, e.g. what its colours do not show).
     """
     if level not in MAP_LEVELS:
         raise BadInputError(f"unknown map level {level!r}", hint=f"use one of: {', '.join(MAP_LEVELS)}")
@@ -692,10 +694,10 @@ def make_map(
         one = known.iloc[0]
         name = one.get("regionaam") if pd.notna(one.get("regionaam")) else one.get("statnaam")
         subtitle += f"; {name} {fmt.pct_with_interval(one['waarde'], one.get('ondergrens'), one.get('bovengrens'))}"
-    notes = [report.footnote()] if not report.ok else []
+    notes = ([note] if note else []) + ([report.footnote()] if not report.ok else [])
     show_labels = len(gdf) <= 40 if labels is None else labels
     common = dict(title=title, outlines=outlines, highlight=highlight, highlight_label=highlight_label, labels=show_labels,
-                  footnote="; ".join(notes) or None, aspect=aspect)
+                  footnote=" ".join(n.rstrip(".") + "." for n in notes) or None, aspect=aspect)
     if vs_nl:
         nl = _national_row(national if national is not None else figures, indicator=indicator, year=year, age=age)
         gdf["vergeleken_met_nl"] = significance_classes(gdf, nl)

@@ -633,13 +633,16 @@ def _map_chart(wijk_rows: pd.DataFrame, boundaries: Any, naam: str, jaar: int, h
     codes = sorted(values["regiocode"].unique())
     on_map = set(boundaries["statcode"])
     outlined = [code for code in highlight if code in on_map]  # a wijk without a boundary is still named in the list
-    # Round classes at least 2 points wide: a gemeente has a handful of wijken, and equal-count classes gave
-    # wijken 0,3 points apart contrasting colours that the intervals do not support.
-    classes = {"classes": "fixed", "bins": maps.round_bins(values["waarde"])} if values["waarde"].notna().any() else {}
+    # Round classes, none narrower than the wijken's typical half interval (and at least 2 points): a gemeente
+    # has a handful of wijken, and narrow classes gave wijken whose intervals overlap widely contrasting colours
+    # (three wijken within 2,2 points, each ±5, got two of them).
+    half = float(((values["bovengrens"] - values["ondergrens"]) / 2).median())
+    step = max(2.0, half) if not math.isnan(half) else 2.0
+    classes = {"classes": "fixed", "bins": maps.round_bins(values["waarde"], min_step=step)} if values["waarde"].notna().any() else {}
     draw = partial(
         maps.make_map, wijk_rows, boundaries, indicator="eenzaam", year=jaar, age=HEADLINE_AGE,
         area_codes=[str(values["gemeentecode"].iloc[0])], area_name=naam, level="wijk", highlight=outlined or None,
-        highlight_label=texts.MAP_HIGHLIGHT_LABEL, **classes,
+        highlight_label=texts.MAP_HIGHLIGHT_LABEL, note=texts.MAP_FLAGGED_NOTE if outlined else texts.MAP_NONE_FLAGGED, **classes,
     )
     notes = []
     fig = None

@@ -190,6 +190,9 @@ PRINTED_TABLES = frozenset({"trend", "kaart", "aantallen", "vergelijkbaar"})
 """Charts whose numbers are printed under them (on screen they fold away): those whose intervals (or, for the trend
 and the map, values) the chart shows only as drawing, so every claim can be checked on paper."""
 MAP_HIGHLIGHT_LABEL = "Dikke rand: vraagt aandacht"
+# Under the map, on the page and the slide: a dark colour alone is no finding.
+MAP_FLAGGED_NOTE = "Alleen een wijk met een dikke rand heeft een aantoonbaar hoger cijfer dan de gemeente als geheel."
+MAP_NONE_FLAGGED = "Geen enkele wijk heeft een aantoonbaar hoger cijfer dan de gemeente als geheel."
 TREND_AGE_BREAK = "let op: andere leeftijdsgrens dan bij de vorige meting"
 PEOPLE_NOTE = "Het aantal is het percentage maal het aantal inwoners, afgerond. Het is een schatting."
 AGE_19PLUS_NOTE = ("Let op: in {jaar} telde de Gezondheidsmonitor inwoners vanaf 19 jaar. Daarom gaat dit rapport over "
