@@ -178,7 +178,7 @@ def test_age_chart_groups_dots_per_age_and_summarises_with_the_test(breakdown: p
     # 3 gebieden × 3 ages = 9, minus the gemeente's missing 18-64 figure
     assert n_points(ax) == 8 and n_whiskers(ax) == 8
     assert texts(ax, "missing") == ["geen gegevens"]
-    assert legend_texts(ax) == ["Voorbeeldstad", "GGD Voorbeeld (afgeleid)", "Nederland"]
+    assert legend_texts(ax) == ["Voorbeeldstad", "GGD Voorbeeld: gemiddelde van de gemeenten", "Nederland"]
     assert tick_texts(ax, "y") == ["18 jaar en ouder", "18 tot 65 jaar", "65 jaar en ouder"]
     colors = {line.get_gid(): matplotlib.colors.to_hex(line.get_color()) for line in ax.lines if str(line.get_gid()).startswith("points")}
     assert colors == {"points-gemeente": "#0072b2", "points-ggdregio": "#c27c00", "points-nederland": "#000000"}

@@ -703,7 +703,7 @@ def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure
 def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportInputs) -> None:
     built = _build(world, "GM9101")
     tiles_in = [dataclasses.replace(k, kort_nl="Niet aantoonbaar verschillend van Nederland\nNederland: 100,0% (100,0–100,0%)",
-                                    kort_ggd="Niet aantoonbaar verschillend van de GGD-regio\nGGD-regio (afgeleid): 100,0% (100,0–100,0%)")
+                                    kort_ggd="Niet aantoonbaar verschillend van de GGD-regio\nGemiddelde GGD-regio: 100,0% (100,0–100,0%)")
                 for k in built.kerncijfers]  # the longest texts
     assert {k.kort_ggd.split("\n")[0] for k in built.kerncijfers} <= {
         "Hoger dan de GGD-regio", "Lager dan de GGD-regio", "Niet aantoonbaar verschillend van de GGD-regio"}
@@ -763,7 +763,7 @@ def test_built_report_for_a_ggd_regio_of_one_gemeente_with_missing_values(world:
     built = _build(world, "GM9104")
     assert built.ggd_enkel
     assert all(k.vergelijking_ggd == "De GGD-regio bestaat alleen uit Eilanddorp" for k in built.kerncijfers)
-    assert built.leeftijd is not None and "(afgeleid)" not in built.leeftijd.svg  # no second, identical series
+    assert built.leeftijd is not None and "gemiddelde van de gemeenten" not in built.leeftijd.svg  # no second, identical series
     column = built.leeftijd.table.columns.index("Vergeleken met GGD-regio")
     assert {row[column] for row in built.leeftijd.table.rows if row[1] == "Eilanddorp"} == {"n.v.t."}
     page = render.render_html(built)

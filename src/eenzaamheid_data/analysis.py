@@ -61,8 +61,8 @@ METHOD_AGGREGATE = (
     "afwijken (standaardfout van het gewogen gemiddelde = Σ w × se / Σ w, met per gemeente se = (bovengrens − "
     "ondergrens) / (2 × 1,96)). De modelschattingen van gemeenten hangen met elkaar samen, maar niemand weet "
     "precies hoe sterk; met dit ruime interval staat er nooit 'hoger' of 'lager' dan de GGD-regio op grond van "
-    "een te smal interval. Daarom, en omdat ze geen eigen schatting zijn, staan deze cijfers als 'afgeleid' "
-    "gemarkeerd. Gemeenten zonder cijfer, interval of inwonertal tellen niet mee; "
+    "een te smal interval. Daarom, en omdat ze geen eigen schatting zijn, heten deze cijfers 'afgeleid' "
+    "(in de rapporten: 'gemiddelde van de GGD-regio'). Gemeenten zonder cijfer, interval of inwonertal tellen niet mee; "
     "ontbreken ze allemaal, dan heeft de regio geen cijfer. Een regio met één gemeente krijgt "
     "precies het cijfer en interval van die gemeente."
 )
@@ -94,8 +94,8 @@ METHOD_PEOPLE = (
 )
 
 METHOD_AANDACHT = (
-    "Een wijk of buurt vraagt aandacht als haar cijfer hoger is dan dat van de gemeente als geheel (of van "
-    "Nederland), volgens dezelfde regel als elke andere vergelijking hier: de twee 95%-intervallen overlappen "
+    "Een wijk of buurt vraagt aandacht als haar cijfer hoger is dan dat van de gemeente als geheel, "
+    "volgens dezelfde regel als elke andere vergelijking hier: de twee 95%-intervallen overlappen "
     "elkaar niet. Dit is geen rangorde: een wijk die niet genoemd wordt, kan ook een hoog cijfer hebben, met een "
     "interval dat te breed is om dat aan te tonen."
 )
@@ -599,7 +599,9 @@ def aandachtsgebieden(
     out = out[hit].sort_values(["ondergrens", "regiocode"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out["toelichting"] = [_toelichting(r) for r in out.to_dict("records")]  # only the wijken found
     out = out[[*TIDY_COLUMNS, "ref_regiocode", "ref_regionaam", "ref_waarde", "ref_ondergrens", "ref_bovengrens", "toelichting"]]
-    out.attrs.update(bron=_bron(wijk_figures), methode=METHOD_AANDACHT, n_getoetst=int(tested.sum()),
+    compared_with_nl = len(ref) == 1 and ref["ref_niveau"].iloc[0] == "nederland"
+    methode = METHOD_AANDACHT.replace("de gemeente als geheel", "Nederland") if compared_with_nl else METHOD_AANDACHT
+    out.attrs.update(bron=_bron(wijk_figures), methode=methode, n_getoetst=int(tested.sum()),
                      n_ontbrekend=int((~tested).sum()))
     return out
 

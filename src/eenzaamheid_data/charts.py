@@ -524,7 +524,7 @@ def age_chart(
     for gebied, offset in zip(gebieden, offsets, strict=True):
         sub = rows[rows["gebied"] == gebied].drop_duplicates("leeftijd").set_index("leeftijd").reindex(list(AGES))
         name = str(sub["regionaam"].dropna().iloc[0]) if sub["regionaam"].notna().any() else gebied
-        label = f"{name} (afgeleid)" if gebied == "ggdregio" else name
+        label = f"{name}: gemiddelde van de gemeenten" if gebied == "ggdregio" else name
         pos = np.arange(len(AGES), dtype="float64") + offset
         _dots(ax, pos, _floats(sub, "waarde"), _floats(sub, "ondergrens"), _floats(sub, "bovengrens"),
               color=GEBIED_COLORS[gebied], marker=GEBIED_MARKERS[gebied], label=label, gid=f"-{gebied}")
@@ -542,7 +542,7 @@ def age_chart(
     where = f" in {own.iloc[0]}" if len(own) else ""  # the slide shows this chart on its own: say whose it is
     _title(ax, title if title is not None else f"{fmt.INDICATOR_LABELS[indicator]} naar leeftijd{where}" + (f", {jaar}" if jaar else ""),
            legend_above=True)
-    _footer(ax, breakdown, source, ["GGD-regio: afgeleid uit de gemeenten (gewogen gemiddelde)."] if "ggdregio" in gebieden else [])
+    _footer(ax, breakdown, source, ["GGD-regio: het gemiddelde van de gemeenten, gewogen naar inwoners."] if "ggdregio" in gebieden else [])
     table = rows.copy()
     for col in ("verschil_nl", "verschil_ggd"):
         if col in table:

@@ -433,10 +433,11 @@ def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: st
                 verschil_nl=v_nl,
                 verschil_ggd=v_ggd,
                 vergelijking_nl=_vergelijking(v_nl, nl_row, "in Nederland"),
-                # "afgeleid": the region's figure is the package's own average of its gemeenten (METHOD_AGGREGATE)
-                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "in de GGD-regio (afgeleid)"),
+                # the region's figure is the package's own (weighted) average of its gemeenten (METHOD_AGGREGATE):
+                # said in plain words, without "(afgeleid)" in front of the bracket with the figure
+                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "het gemiddelde van de GGD-regio"),
                 kort_nl=_kort(v_nl, nl_row, "Nederland", "Nederland"),
-                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "de GGD-regio", "GGD-regio (afgeleid)"),
+                kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "de GGD-regio", "Gemiddelde GGD-regio"),
             )
         )
     return tuple(out)
@@ -538,34 +539,35 @@ def support_pointers(gem: pd.DataFrame, nl: pd.DataFrame, wijken: Sequence[Aanda
 
     if reason := higher(HEADLINE_AGE, "sociaal_eenzaam"):
         found["ontmoeting"].append(Suggestie(
-            "Meer inwoners dan gemiddeld missen een kring van mensen om zich heen. Denk aan plekken en activiteiten "
+            "Een groter deel van de inwoners dan in heel Nederland mist een kring van mensen om zich heen. Denk aan plekken en activiteiten "
             "om elkaar te ontmoeten en aan manieren om het netwerk van inwoners te vergroten.", _capital(reason)))
     if reason := higher(HEADLINE_AGE, "emotioneel_eenzaam"):
         found["persoonlijk"].append(Suggestie(
-            "Meer inwoners dan gemiddeld missen een hechte band. Denk aan aandacht van mens tot mens, zoals een "
+            "Een groter deel van de inwoners dan in heel Nederland mist een hechte band. Denk aan aandacht van mens tot mens, zoals een "
             "maatje of een vast gesprek.", _capital(reason)))
-    old_reason, than = higher("65+", "eenzaam"), "gemiddeld in Nederland"
+    old_reason, than = higher("65+", "eenzaam"), "bij 65-plussers in heel Nederland"
     if old_reason is None:
         young, old = _pick(gem, "18-64", "eenzaam"), _pick(gem, "65+", "eenzaam")
         if _overlap(young, old) is False and _f(old.get("waarde")) > _f(young.get("waarde")):
             old_reason, than = (f"eenzaam, 65 jaar en ouder: {fmt.pct_of(old)}; {fmt.age_label('18-64', young.get('jaar'))}: {fmt.pct_of(young)}. "
-                                "Dat verschil is aantoonbaar."), "jongere inwoners"
+                                "Dat verschil is aantoonbaar."), f"bij inwoners van {fmt.age_label('18-64', young.get('jaar'))}"
     if old_reason:
         found["persoonlijk"].append(Suggestie(
-            f"Meer 65-plussers dan {than} voelen zich eenzaam. Bezoek- en maatjesprojecten kunnen helpen.", _capital(old_reason)))
+            f"Het percentage eenzame 65-plussers is hoger dan {than}. Bezoek- en maatjesprojecten kunnen helpen.", _capital(old_reason)))
         found["praktisch"].append(Suggestie(
-            "Kijk of ouderen praktisch kunnen meedoen: vervoer naar activiteiten, hulp bij de telefoon of computer.",
+            "Kijk of 65-plussers praktisch kunnen meedoen: vervoer naar activiteiten, hulp bij de telefoon of computer.",
             _capital(old_reason)))
     if reason := higher("18-64", "eenzaam"):
+        younger = fmt.age_label("18-64", _pick(gem, "18-64", "eenzaam").get("jaar"))  # 19 tot 65 jaar in 2012 and 2016
         for key, text in (
-            ("rol", "Meer inwoners onder de 65 dan gemiddeld in Nederland voelen zich eenzaam. Een gewaardeerde rol, zoals "
+            ("rol", f"Het percentage eenzame inwoners van {younger} is hoger dan in heel Nederland. Een gewaardeerde rol, zoals "
                     "vrijwilligerswerk, kan helpen."),
             ("bezigheden", "Denk aan werk, een opleiding of een club als manier om contact te maken, samen met werkgevers en scholen."),
         ):
             found[key].append(Suggestie(text, _capital(reason)))
     if reason := higher(HEADLINE_AGE, "sterk_eenzaam"):
         for key, text in (
-            ("vaardigheden", "Meer inwoners dan gemiddeld zijn sterk eenzaam. Zij hebben vaak persoonlijke begeleiding nodig, "
+            ("vaardigheden", "Een groter deel van de inwoners dan in heel Nederland is sterk eenzaam. Zij hebben vaak persoonlijke begeleiding nodig, "
                              "bijvoorbeeld om contact te leren leggen."),
             ("verwachtingen", "Bij sterke eenzaamheid kan het helpen om samen te kijken naar wat iemand van contact verwacht."),
         ):

@@ -96,7 +96,7 @@ SUPPORT_KINDS: tuple[Item, ...] = (
          "Anders leren kijken naar contact: wat mag je van anderen verwachten, en wat heb je al?"),
 )
 
-NO_POINTER = "De cijfers wijzen hier niet op iets bijzonders. Dat betekent niet dat deze vorm niet nodig is."
+NO_POINTER = "De cijfers geven hier geen aanwijzing. Deze vorm van ondersteuning kan toch nodig zijn."
 
 STEPS_INTRO = (
     "Een lokale aanpak van eenzaamheid gaat meestal in zes stappen. Dit overzicht hoort bij stap 2. "
@@ -228,7 +228,8 @@ SIMILAR_MISSING = (
 SIMILAR_NONE = "Er zijn geen andere gemeenten met de gegevens die nodig zijn om te vergelijken."
 NATIONAL_NOTE = (
     "Deze cijfers komen uit een ander onderzoek van CBS, met een andere vragenlijst en mensen vanaf 15 jaar. "
-    "Vergelijk ze daarom niet direct met de cijfers van de gemeente."
+    "Het komt op een lager percentage eenzamen uit dan de Gezondheidsmonitor, omdat het anders is opgezet. Vergelijk ze "
+    "daarom niet direct met de cijfers van de gemeente: gebruik ze om te zien welke leeftijden vaker eenzaam zijn."
 )
 
 METHOD_NOTES: tuple[str, ...] = (
