@@ -186,8 +186,8 @@ def test_age_chart_groups_dots_per_age_and_summarises_with_the_test(breakdown: p
         assert _contrast(color) >= 3.0, color  # WCAG 1.4.11: a mark 3:1 against the white ground
     assert result.summary == (
         "In Voorbeeldstad is 49,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 47,0–51,0%), "
-        "niet aantoonbaar verschillend van Nederland (48,6%; 95%-interval 48,3–48,9%); bij de 18- tot 65-jarigen is geen "
-        "cijfer bekend, en bij de 65-plussers is dat 52,1% (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%; "
+        "niet aantoonbaar verschillend van Nederland (48,6%; 95%-interval 48,3–48,9%). Bij de 18- tot 65-jarigen is geen "
+        "cijfer bekend. Bij de 65-plussers is dat 52,1% (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%; "
         "95%-interval 48,3–48,9%).")
     assert set(result.table.loc[result.table["gebied"] == "nederland", "verschil_nl"]) == {"n.v.t."}
     with pytest.raises(BadInputError, match="eenzaam"):
@@ -295,9 +295,13 @@ def test_similar_chart_highlights_the_gemeente_and_counts_tested_differences(sim
     highlighted = [line for line in ax.lines if line.get_gid() == "points-highlight"]
     assert len(highlighted) == 1 and list(highlighted[0].get_xdata()) == [52.0]
     assert n_points(ax) == 4 and legend_texts(ax) == ["Nederland (48,6%; 95%-interval 48,3–48,9%)"]
-    assert result.summary == ("In Voorbeeldstad is 52,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 50,0–54,0%); "
-                              "van de 3 vergelijkbare gemeenten liggen er 1 aantoonbaar hoger dan Voorbeeldstad, 1 aantoonbaar lager "
-                              "en 1 niet aantoonbaar verschillend.")
+    assert result.summary == ("In Voorbeeldstad is 52,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 50,0–54,0%). "
+                              "Van de 3 vergelijkbare gemeenten heeft er 1 een aantoonbaar hoger cijfer dan Voorbeeldstad "
+                              "en 1 een aantoonbaar lager cijfer. Bij 1 is er geen aantoonbaar verschil.")
+    same = charts._similar_summary(pd.DataFrame({"waarde": [52.0, 51.0, 53.0], "ondergrens": [50.0, 49.0, 51.0], "bovengrens": [54.0, 53.0, 55.0],
+                                                 "verschil_met_gemeente": ["n.v.t.", charts.GELIJK, charts.GELIJK], "jaar": 2024}),
+                                   "Voorbeeldstad", "18+", "eenzaam")
+    assert same.endswith(". Bij geen van de 2 vergelijkbare gemeenten is het cijfer aantoonbaar anders dan in Voorbeeldstad.")
     assert result.table["verschil_met_gemeente"].tolist() == ["n.v.t.", "niet aantoonbaar verschillend", "lager", "hoger"]
     assert result.table["afstand"].tolist()[1:] == [0.5, 0.8, 1.2]
     # a value label is legible where the Nederland line runs through it: white ground, drawn above the line
@@ -312,7 +316,7 @@ def test_similar_chart_from_prepared_figures(similar_world: tuple[pd.DataFrame, 
     prepared = figures[figures["regiocode"].isin(["GM0001", "GM0002", "NL01"])]
     result = charts.similar_chart(prepared, highlight="GM0001")  # the documented keyword call
     assert tick_texts(result.ax, "y") == ["Voorbeeldstad", "Lagerdam"]
-    assert "1 aantoonbaar lager" in result.summary
+    assert "De vergelijkbare gemeente heeft een aantoonbaar lager cijfer dan Voorbeeldstad." in result.summary
     with pytest.raises(BadInputError):
         charts.similar_chart(prepared)
 

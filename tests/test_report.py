@@ -242,7 +242,7 @@ def test_rule_2_names_an_age_group_only_when_intervals_do_not_overlap() -> None:
         "(45,0%; 95%-interval 43,0–47,0%).")
     touching = _frame([("18-64", "eenzaam", 45.0, 41.0, 49.0, "lager"), ("65+", "eenzaam", 52.0, 48.5, 55.5, "hoger")])
     second = content.key_messages(touching, NL, pd.DataFrame(), "X", 2024)[1].tekst
-    assert "verschillen niet aantoonbaar" in second and "vaker" not in second
+    assert "Dat verschil is niet aantoonbaar" in second and "vaker" not in second
     missing = _frame([("18-64", "eenzaam", 45.0, np.nan, np.nan, "onbekend"), ("65+", "eenzaam", 52.0, 48.5, 55.5, "hoger")])
     assert "niet genoeg gegevens" in content.key_messages(missing, NL, pd.DataFrame(), "X", 2024)[1].tekst
 

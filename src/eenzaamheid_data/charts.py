@@ -571,7 +571,8 @@ def _age_summary(rows: pd.DataFrame, indicator: str) -> str:
     row = gem.loc[first].to_dict() if first in gem.index else {}
     head = describe(naam, row, leeftijd=first, indicator=indicator,
                     comparison=compared_with(row.get("verschil_nl"), "Nederland", *reference(first)) if row else None)[:-1]
-    return f"{head}; bij {_who('18-64', _year_of(rows))} {clause('18-64')}, en bij {_who('65+')} {clause('65+')}."
+    # three sentences, not one of sixty words with three brackets (found by a review)
+    return f"{head}. Bij {_who('18-64', _year_of(rows))} {clause('18-64')}. Bij {_who('65+')} {clause('65+')}."
 
 
 # -- trends ---------------------------------------------------------------------------------------------------
@@ -840,17 +841,28 @@ def _similar_summary(shown: pd.DataFrame, naam: str, leeftijd: str, indicator: s
     if others.empty:
         return head + "."
     counts = others["verschil_met_gemeente"].value_counts()
+    hoger, lager, gelijk, unknown = (int(counts.get(label, 0)) for label in (HOGER, LAGER, GELIJK, "onbekend"))
+    # short sentences, the figure first (a review found "liggen er geen aantoonbaar hoger …, 4 … en 1 …" hard to read)
+    if len(others) == 1:
+        text = (f"De vergelijkbare gemeente heeft een aantoonbaar hoger cijfer dan {naam}." if hoger else
+                f"De vergelijkbare gemeente heeft een aantoonbaar lager cijfer dan {naam}." if lager else
+                f"Het cijfer van de vergelijkbare gemeente verschilt niet aantoonbaar van dat van {naam}." if gelijk else
+                "De vergelijkbare gemeente is niet te vergelijken.")
+        return f"{head}. {text}"
+    total = f"{len(others)} vergelijkbare gemeenten"
+    if gelijk == len(others):
+        return f"{head}. Bij geen van de {total} is het cijfer aantoonbaar anders dan in {naam}."
 
-    def n(label: str) -> str:
-        return str(counts.get(label, 0)) if counts.get(label, 0) else "geen"
+    def n(k: int) -> str:
+        return str(k) if k else "geen"
 
-    text = (f"{head}; van de {fmt.count(len(others), 'vergelijkbare gemeente', 'vergelijkbare gemeenten')} "
-            f"{'ligt' if len(others) == 1 else 'liggen'} er {n(HOGER)} aantoonbaar hoger dan {naam}, "
-            f"{n(LAGER)} aantoonbaar lager en {n(GELIJK)} niet aantoonbaar verschillend")
-    unknown = int(counts.get("onbekend", 0))
+    text = (f"{head}. Van de {total} {'heeft' if hoger == 1 else 'hebben'} er {n(hoger)} een aantoonbaar hoger cijfer dan {naam} "
+            f"en {n(lager)} een aantoonbaar lager cijfer.")
+    if gelijk:
+        text += f" Bij {gelijk} is er geen aantoonbaar verschil."
     if unknown:
-        text += f"; {unknown} {'is' if unknown == 1 else 'zijn'} niet te vergelijken"
-    return text + "."
+        text += f" {unknown} {'is' if unknown == 1 else 'zijn'} niet te vergelijken."
+    return text
 
 
 # -- the national survey by age band --------------------------------------------------------------------------------------

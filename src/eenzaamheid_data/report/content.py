@@ -479,9 +479,9 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     if overlap is None or _nan(young.get("waarde")) or _nan(old.get("waarde")):
         second = "Voor de leeftijdsgroepen zijn niet genoeg gegevens om ze met elkaar te vergelijken."
     elif overlap:
-        second = (
-            f"Inwoners van {y_label} ({y_text}) en van {o_label} ({o_text}) verschillen niet aantoonbaar: "
-            "de 95%-intervallen van de twee cijfers overlappen."
+        second = (  # the figures first, then the verdict: "inwoners … verschillen niet" read as if the people did not
+            f"Van de inwoners van {y_label} is {fmt.pct_of(young)} eenzaam, van de inwoners van {o_label} {fmt.pct_of(old)}. "
+            "Dat verschil is niet aantoonbaar: de 95%-intervallen van de twee cijfers overlappen."
         )
     elif float(old["waarde"]) > float(young["waarde"]):
         second = f"Inwoners van {o_label} zijn vaker eenzaam ({o_text}) dan inwoners van {y_label} ({y_text})."
