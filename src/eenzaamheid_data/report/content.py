@@ -244,7 +244,11 @@ def _format_cell(column: str, value: Any) -> str:
     return str(value)
 
 
-_NUMERIC = {"waarde", "interval", "inwoners", "inwoners_18plus", "aandeel_65plus", "aantal_tekst", "jaar", "ondergrens", "bovengrens"}
+_NUMERIC = {"waarde", "interval", "inwoners", "inwoners_18plus", "aandeel_65plus", "aantal_tekst", "interval_tekst", "jaar",
+            "ondergrens", "bovengrens"}
+_SAID_ONCE = ("regionaam", "jaar")
+"""Columns that, the same on every row, go into the caption once ("… (Oefeneiland, 2024)"): on paper they took
+the room the other columns needed, which then broke "18 jaar en ouder" over three lines."""
 _HEADERS = {
     "regionaam": "Gebied", "gebied": "Soort gebied", "gemeentenaam": "Gemeente", "leeftijd": "Leeftijd",
     "leeftijdsband": "Leeftijd", "indicator": "Soort eenzaamheid", "jaar": "Jaar", "waarde": "Percentage",
@@ -258,7 +262,10 @@ _HEADERS = {
 
 def table_from_frame(frame: pd.DataFrame, caption: str) -> Table:
     """Any analysis/chart table as formatted Dutch text: labels for codes, decimal commas, intervals joined."""
-    columns = [c for c in frame.columns if c not in _HIDDEN]
+    once = [c for c in _SAID_ONCE if c in frame.columns and len(frame) > 1 and frame[c].nunique(dropna=False) == 1]
+    if once:
+        caption = f"{caption} ({', '.join(_format_cell(c, frame[c].iloc[0]) for c in once)})"
+    columns = [c for c in frame.columns if c not in _HIDDEN and c not in once]
     joined = "ondergrens" in columns and "bovengrens" in columns
     out_cols: list[str] = []
     for col in columns:
