@@ -312,7 +312,7 @@ def test_html_is_self_contained_and_headings_are_ordered(report: GemeenteReport)
         name = ("Kaart: " if chart.kind == "figure" else "Grafiek: ") + chart.title + ("" if chart.title.endswith("?") else ".")
         assert f'aria-label="{html.escape(name)} {texts.CHART_DESCRIBED}"' in page
     printed = [c for c in (report.leeftijd, report.trend, report.aantallen, report.kaart) if c.key in texts.PRINTED_TABLES]
-    assert len(printed) == 3  # trend, map and counts (the stand-in has no similar gemeenten)
+    assert len(printed) == 4  # all of them: on paper every figure has its interval in numbers
     assert len(re.findall(r"<table[ >]", page)) == 4 + len(printed)  # one behind every chart; some once more, for print only
     assert page.count('<div class="print-only">') == len(printed)  # not aria-hidden: tagged as tables in the PDF
     ids = re.findall(r'\bid="([^"]+)"', page)

@@ -740,7 +740,9 @@ def people_chart(
     ax.set_axisbelow(True)
     _legend_above(ax, swatches)
     naam = str(rows["regionaam"].iloc[0]) if "regionaam" in rows and len(rows) else None
-    _title(ax, title if title is not None else "Geschat aantal eenzame inwoners" + (f" in {naam}" if naam else ""), legend_above=True)
+    jaren = sorted({int(j) for j in rows["jaar"].dropna()}) if "jaar" in rows else []
+    default = "Geschat aantal eenzame inwoners" + (f" in {naam}" if naam else "") + (f", {jaren[0]}" if len(jaren) == 1 else "")
+    _title(ax, title if title is not None else default, legend_above=True)  # the year: a slide travels without its page
     _footer(ax, counts, source, notes)
     keep = [c for c in ("regiocode", "regionaam", "jaar", "leeftijd", "indicator", *VALUE_COLUMNS, "inwoners", "aantal",
                         "aantal_ondergrens", "aantal_bovengrens", "aantal_tekst", "interval_tekst") if c in rows]

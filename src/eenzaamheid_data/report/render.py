@@ -496,5 +496,6 @@ def write_index(entries: Sequence[IndexEntry], out_dir: Path, *, demo: bool = Fa
         ok=ok, failed=failed, earlier=earlier, css=Markup(_css()), demo=demo, demo_mark=fmt.DEMO_MARK,
         demo_banner=texts.DEMO_BANNER, made=fmt.dutch_date(today or date.today()), title=title or texts.INDEX_TITLE,
         source=source, earlier_note=texts.INDEX_EARLIER, technical=texts.FAILED_TECHNICAL, other_reason=texts.FAILED_OTHER,
+        intro=texts.INDEX_INTRO,
     )
     return _write(out_dir / "index.html", html.encode("utf-8"))

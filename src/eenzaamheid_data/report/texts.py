@@ -38,7 +38,7 @@ INTRO = (
 )
 
 DEMO_BANNER = (
-    "Let op: dit zijn fictieve voorbeelddata. De gemeente, de wijken en alle cijfers zijn verzonnen. "
+    "Let op: dit zijn fictieve voorbeelddata. De gemeenten, de wijken en alle cijfers zijn verzonnen. "
     "Gebruik dit overzicht alleen om te zien hoe het eruitziet."
 )
 
@@ -186,9 +186,10 @@ TREND_NOTE = (
     "als het verschil met de vorige meting aantoonbaar is. Tot en met 2016 ging het om inwoners van 19 jaar en ouder, "
     "daarna om 18 jaar en ouder: vergelijk 2016 en 2020 daarom voorzichtig."
 )
-PRINTED_TABLES = frozenset({"trend", "kaart", "aantallen", "vergelijkbaar"})
-"""Charts whose numbers are printed under them (on screen they fold away): those whose intervals (or, for the trend
-and the map, values) the chart shows only as drawing, so every claim can be checked on paper."""
+PRINTED_TABLES = frozenset({"leeftijd", "trend", "kaart", "aantallen", "vergelijkbaar", "landelijk"})
+"""Charts whose numbers are printed under them (on screen they fold away): every chart whose intervals (or, for the
+trend and the map, values) it shows only as drawing, so every figure on paper has its interval in numbers too (the
+age chart's GGD-regio and the national chart's bands had none, found by a review)."""
 MAP_HIGHLIGHT_LABEL = "Dikke rand: vraagt aandacht"
 # Under the map, on the page and the slide: a dark colour alone is no finding.
 MAP_FLAGGED_NOTE = "Alleen een wijk met een dikke rand heeft een aantoonbaar hoger cijfer dan de gemeente als geheel."
@@ -208,6 +209,10 @@ SIMILAR_NOTE = (
     "De gemeenten lijken dus niet in alles op elkaar."
 )
 INDEX_TITLE = "Eenzaamheid per gemeente"
+INDEX_INTRO = (
+    "Per gemeente een overzicht van de feiten en cijfers over eenzaamheid: stap 2 van een lokale aanpak, voor de "
+    "startconferentie. Bekijk het in de browser, druk het af, of gebruik de dia's in een presentatie."
+)
 INDEX_TITLE_GGD = "Eenzaamheid in de gemeenten van {naam}"
 INDEX_TITLE_ALL = "Eenzaamheid in alle gemeenten"
 INDEX_EARLIER = (
@@ -239,6 +244,7 @@ METHOD_NOTES: tuple[str, ...] = (
     "mensen de vragenlijst hebben ingevuld.",
     "Eenzaamheid is gemeten met elf vragen (de schaal van De Jong-Gierveld). Wie op 3 of meer vragen 'eenzaam' "
     "antwoordt, telt als eenzaam; wie dat op 9 of meer doet, als sterk eenzaam.",
+    f"Emotioneel eenzaam: {INDICATOR_UITLEG['emotioneel_eenzaam']} Sociaal eenzaam: {INDICATOR_UITLEG['sociaal_eenzaam']}",
     INTERVAL_UITLEG,
     "Omdat het model vooral kijkt naar wie er in een gebied woont, zijn de cijfers niet geschikt om het effect "
     "van een lokale aanpak of project te meten. Gebruik daarvoor een eigen evaluatie.",
