@@ -218,7 +218,7 @@ def test_trend_chart_lines_bands_years_and_the_19plus_note() -> None:
     assert sorted(c.get_gid() for c in ax.collections if str(c.get_gid()).startswith("band")) == ["band-eenzaam", "band-sociaal_eenzaam"]
     assert tick_texts(ax) == ["2012", "2016", "2020", "2022"]  # years without a thousands separator
     assert all("," not in t or t.endswith("%") for t in tick_texts(ax, "y"))
-    assert texts(ax, "note") == ["2012 en 2016: 19 jaar en ouder"]
+    assert texts(ax, "note") == ["2012 en 2016: 19 jaar en ouder; stippellijn: andere leeftijdsgrens, vergelijk voorzichtig"]
     assert legend_texts(ax) == ["Eenzaam", "Sociaal eenzaam"]
     assert result.summary == ("In Voorbeeldstad was in 2022 50,0% van de inwoners van 18 jaar en ouder eenzaam "
                               "(95%-interval 48,5–51,5%); sinds 2020 (46,0%; 95%-interval 44,0–48,0%) is dat aantoonbaar gestegen.")

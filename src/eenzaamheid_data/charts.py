@@ -591,7 +591,10 @@ def _age_note(trend_df: pd.DataFrame) -> str | None:
         return None
     years = sorted({int(y) for y in odd["jaar"]})
     limit = str(odd["leeftijdsgrens"].iloc[0])
-    return f"{' en '.join(map(str, years))}: {fmt.AGE_LABELS.get(limit, limit)}"
+    note = f"{' en '.join(map(str, years))}: {fmt.AGE_LABELS.get(limit, limit)}"
+    if trend_df["leeftijdsgrens"].astype(str).nunique() > 1:  # the dotted step between the two limits: said what it is
+        note += "; stippellijn: andere leeftijdsgrens, vergelijk voorzichtig"
+    return note
 
 
 @literal_text
