@@ -443,7 +443,7 @@ def _not_listed_outcome(inputs: ReportInputs, code: str, naam: str) -> _Outcome:
                     reden=texts.FAILED_NOT_LISTED.format(table=table, jaar=jaar))
 
 
-def not_listed(inputs: ReportInputs) -> dict[str, str]:
+def gemeenten_not_listed(inputs: ReportInputs) -> dict[str, str]:
     """Gemeenten (code → name) with figures in the table that CBS's list of gemeenten lacks: reported, never
     dropped silently."""
     rows = inputs.figures[inputs.figures["niveau"] == "gemeente"].drop_duplicates("regiocode")
@@ -673,7 +673,7 @@ def generate_reports(
         _require_figures(inputs, codes[0])
     return render_reports(inputs, codes, output_dir=output_dir, year=year, pdf=pdf, slides=slides,
                           workers=workers, progress=progress, title=_index_title(gemeenten, ggd, all_gemeenten),
-                          not_listed=not_listed(inputs) if all_gemeenten else None)
+                          not_listed=gemeenten_not_listed(inputs) if all_gemeenten else None)
 
 
 def _index_title(gemeenten: pd.DataFrame, ggd: str | None, all_gemeenten: bool) -> str | None:
