@@ -253,7 +253,7 @@ def test_rule_3_counts_people_and_says_when_it_cannot() -> None:
                            "aantal_ondergrens": [11_049.0, np.nan], "aantal_bovengrens": [13_000.0, np.nan],
                            "aantal_tekst": [fmt.people(12_345.0), fmt.people(3_456.0)]})
     third = content.key_messages(gem, NL, people, "X", 2024)[2].tekst
-    assert third == ("Ongeveer 12.300 (95%-interval 11.000 tot 13.000) inwoners van 18 jaar en ouder voelen zich eenzaam. "
+    assert third == ("Ongeveer 12.300 inwoners van 18 jaar en ouder voelen zich eenzaam (95%-interval 11.000 tot 13.000). "
                      "Ongeveer 3.500 van hen voelen zich sterk eenzaam.")  # no interval known: none shown
     people.loc[0, "aantal"] = np.nan
     assert "niet te schatten" in content.key_messages(gem, NL, people, "X", 2024)[2].tekst

@@ -500,15 +500,17 @@ def key_messages(gem: pd.DataFrame, nl: pd.DataFrame, people: pd.DataFrame, naam
     if lonely is None:
         third = "Hoeveel inwoners eenzaam zijn, is niet te schatten: het percentage of het aantal inwoners ontbreekt."
     else:
-        third = f"{_capital(lonely)} inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} voelen zich eenzaam."
+        # the interval at the end of the sentence, not between the number and what it counts (a review)
+        third = f"{_capital(lonely[0])} inwoners van {fmt.age_label(HEADLINE_AGE, jaar)} voelen zich eenzaam{lonely[1]}."
         if strong is not None:
-            third += f" {_capital(strong)} van hen voelen zich sterk eenzaam."
+            third += f" {_capital(strong[0])} van hen voelen zich sterk eenzaam{strong[1]}."
         if inwoners_jaar is not None and int(inwoners_jaar) != int(jaar):
             third += " " + texts.PEOPLE_OTHER_YEAR_SHORT.format(inwoners=int(inwoners_jaar), jaar=jaar)
     return (Boodschap(1, first), Boodschap(2, second), Boodschap(3, third))
 
 
-def _people(people: pd.DataFrame, leeftijd: str, indicator: str) -> str | None:
+def _people(people: pd.DataFrame, leeftijd: str, indicator: str) -> tuple[str, str] | None:
+    """('ongeveer 12.300', ' (95%-interval 11.000 tot 13.000)'), the second empty when no interval is known."""
     if people is None or people.empty or "leeftijd" not in people or "indicator" not in people:
         return None
     row = _pick(people, leeftijd, indicator)
@@ -518,7 +520,7 @@ def _people(people: pd.DataFrame, leeftijd: str, indicator: str) -> str | None:
     text = str(text) if isinstance(text, str) and text else fmt.people(row.get("aantal"))
     text = text if "ongeveer" in text or "schatting" in text else f"naar schatting {text}"
     spread = fmt.people_range(row.get("aantal_ondergrens"), row.get("aantal_bovengrens"))
-    return text if spread == fmt.MISSING else f"{text} (95%-interval {spread})"
+    return text, "" if spread == fmt.MISSING else f" (95%-interval {spread})"
 
 
 def _sentence(text: Any) -> str:
