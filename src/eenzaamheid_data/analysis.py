@@ -73,7 +73,7 @@ METHOD_TREND = (
     "verschillende tabellen (50150NED, 50120NED, 50090NED) horen niet in één trend. In 2012 en 2016 ging de "
     "Gezondheidsmonitor over inwoners van 19 jaar en ouder, daarna over 18 jaar en ouder; een verandering "
     "tussen 2016 en 2020 staat daarom met 'let op' in de tabel. 'Gestegen' of 'gedaald' betekent dat de "
-    "95%-intervallen van twee opeenvolgende meetjaren elkaar niet overlappen; anders is het cijfer 'niet "
+    "95%-intervallen van twee opeenvolgende peiljaren elkaar niet overlappen; anders is het cijfer 'niet "
     "aantoonbaar veranderd'."
 )
 
