@@ -700,6 +700,15 @@ def test_support_reasons_give_every_value_its_interval_and_a_wijk_without_figure
 
 
 @needs_library
+def test_the_ggd_comparison_reads_as_dutch(world: batch.ReportInputs) -> None:
+    # "Niet aantoonbaar verschillend van het cijfer het gemiddelde van de GGD-regio" (found by rerunning a review's checker)
+    said = [k.vergelijking_ggd for code in ("GM9101", "GM9102", "GM9103") for k in _build(world, code).kerncijfers]
+    forms = ("Hoger dan het gemiddelde van de GGD-regio (", "Lager dan het gemiddelde van de GGD-regio (",
+             "Niet aantoonbaar verschillend van het gemiddelde van de GGD-regio (", "Niet te vergelijken met het gemiddelde van de GGD-regio")
+    assert all(text.startswith(forms) for text in said), said
+    assert any(text.startswith(forms[2]) for text in said), said  # the form that read wrong is among them
+
+
 def test_kerncijfers_slide_keeps_every_text_inside_its_tile(world: batch.ReportInputs) -> None:
     built = _build(world, "GM9101")
     tiles_in = [dataclasses.replace(k, kort_nl="Niet aantoonbaar verschillend van Nederland\nNederland: 100,0% (100,0–100,0%)",

@@ -397,12 +397,16 @@ def _pick(frame: pd.DataFrame, leeftijd: str, indicator: str) -> Mapping[str, An
     return {str(k): v for k, v in rows.iloc[0].items()} if len(rows) else {}
 
 
-def _vergelijking(verschil: str, other: Mapping[str, Any], where: str) -> str:
+GGD_GEMIDDELDE = "het gemiddelde van de GGD-regio"
+
+
+def _vergelijking(verschil: str, other: Mapping[str, Any], where: str, what: str | None = None) -> str:
+    """'Hoger dan {where} (…)', 'Niet aantoonbaar verschillend van {what} (…)'; ``what`` defaults to 'het cijfer {where}'."""
     value = fmt.pct_of(other, inside=True)
     return {
         "hoger": f"Hoger dan {where} ({value})",
         "lager": f"Lager dan {where} ({value})",
-        "niet aantoonbaar verschillend": f"Niet aantoonbaar verschillend van het cijfer {where} ({value})",
+        "niet aantoonbaar verschillend": f"Niet aantoonbaar verschillend van {what or f'het cijfer {where}'} ({value})",
     }.get(verschil, f"Niet te vergelijken met {where.removeprefix('in ')}" + ("" if _nan(other.get("waarde")) else f" ({value})"))
 
 
@@ -442,7 +446,7 @@ def kerncijfers(gem: pd.DataFrame, nl: pd.DataFrame, ggd: pd.DataFrame, naam: st
                 vergelijking_nl=_vergelijking(v_nl, nl_row, "in Nederland"),
                 # the region's figure is the package's own (weighted) average of its gemeenten (METHOD_AGGREGATE):
                 # said in plain words, without "(afgeleid)" in front of the bracket with the figure
-                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, "het gemiddelde van de GGD-regio"),
+                vergelijking_ggd=alleen if ggd_enkel else _vergelijking(v_ggd, ggd_row, GGD_GEMIDDELDE, GGD_GEMIDDELDE),
                 kort_nl=_kort(v_nl, nl_row, "Nederland", "Nederland"),
                 kort_ggd=alleen if ggd_enkel else _kort(v_ggd, ggd_row, "de GGD-regio", "Gemiddelde GGD-regio"),
             )
