@@ -147,8 +147,8 @@ def test_describe_says_only_what_the_comparison_supports() -> None:
     values = {"waarde": 52.1, "ondergrens": 49.0, "bovengrens": 55.2}
     assert charts.describe("Voorbeeldstad", values, leeftijd="65+", indicator="eenzaam",
                            comparison=charts.compared_with("hoger", "Nederland", 48.6)) == (
-        "In Voorbeeldstad is 52,1% van de 65-plussers eenzaam (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%).")
-    assert charts.compared_with("niet aantoonbaar verschillend", "Nederland", 48.6) == "niet aantoonbaar verschillend van Nederland (48,6%)"
+        "In Voorbeeldstad is 52,1% van de 65-plussers eenzaam (95%-interval 49,0–55,2%), hoger dan in Nederland (48,6%).")
+    assert charts.compared_with("niet aantoonbaar verschillend", "Nederland", 48.6) == "niet aantoonbaar verschillend van het cijfer in Nederland (48,6%)"
     assert charts.compared_with("onbekend", "Nederland", 48.6) == "niet te vergelijken met Nederland"
     assert charts.describe("X", {"waarde": NAN}, leeftijd="18+", indicator="eenzaam").startswith("Voor X is geen cijfer bekend")
 
@@ -186,8 +186,8 @@ def test_age_chart_groups_dots_per_age_and_summarises_with_the_test(breakdown: p
         assert _contrast(color) >= 3.0, color  # WCAG 1.4.11: a mark 3:1 against the white ground
     assert result.summary == (
         "In Voorbeeldstad is 49,0% van de inwoners van 18 jaar en ouder eenzaam (95%-interval 47,0–51,0%), "
-        "niet aantoonbaar verschillend van Nederland (48,6%; 95%-interval 48,3–48,9%). Bij de 18- tot 65-jarigen is geen "
-        "cijfer bekend. Bij de 65-plussers is dat 52,1% (95%-interval 49,0–55,2%), hoger dan Nederland (48,6%; "
+        "niet aantoonbaar verschillend van het cijfer in Nederland (48,6%; 95%-interval 48,3–48,9%). Bij de 18- tot 65-jarigen is geen "
+        "cijfer bekend. Bij de 65-plussers is dat 52,1% (95%-interval 49,0–55,2%), hoger dan in Nederland (48,6%; "
         "95%-interval 48,3–48,9%).")
     assert set(result.table.loc[result.table["gebied"] == "nederland", "verschil_nl"]) == {"n.v.t."}
     with pytest.raises(BadInputError, match="eenzaam"):

@@ -110,13 +110,14 @@ class ChartResult:
 
 
 def compared_with(verschil: Any, name: str, value: Any, low: Any = None, high: Any = None) -> str:  # noqa: ANN401
-    """'hoger dan Nederland (48,6%; 95%-interval 48,3–48,9%)', 'niet aantoonbaar verschillend van Nederland (…)', …
-    from a verschil; the interval when ``low`` and ``high`` are given."""
+    """'hoger dan in Nederland (48,6%; 95%-interval 48,3–48,9%)', 'niet aantoonbaar verschillend van het cijfer in
+    Nederland (…)', … from a verschil; the interval when ``low`` and ``high`` are given. The words of the report's
+    tiles: a percentage is higher than the one *in* a place, not than the place."""
     other = _pct_inside(value, low, high)
     return {
-        HOGER: f"hoger dan {name} ({other})",
-        LAGER: f"lager dan {name} ({other})",
-        GELIJK: f"niet aantoonbaar verschillend van {name} ({other})",
+        HOGER: f"hoger dan in {name} ({other})",
+        LAGER: f"lager dan in {name} ({other})",
+        GELIJK: f"niet aantoonbaar verschillend van het cijfer in {name} ({other})",
     }.get(verschil if isinstance(verschil, str) else "", f"niet te vergelijken met {name}")
 
 
