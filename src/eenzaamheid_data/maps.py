@@ -214,6 +214,14 @@ def classify(
     return Classes(empty.bins, empty.labels, empty.colors, empty.assign(numbers), scheme)
 
 
+def classes_used(values: pd.Series, bins: Sequence[float]) -> int:
+    """How many of the classes that ``bins`` make hold at least one of ``values`` (as ``classify`` would assign
+    them, with values beyond the limits in the outer classes; quietly: for checking limits before a map)."""
+    edges = _check_bins(bins)
+    classes = Classes(edges, tuple(_labels(edges)), (), pd.Series(dtype="category"), "fixed")
+    return int(classes.assign(pd.Series(values)).nunique())
+
+
 def _mapclassify_bins(y: np.ndarray, scheme: str, k: int) -> list[float]:
     """Upper class limits as mapclassify makes them (fewer than k when there are fewer distinct values)."""
     k = min(int(k), len(np.unique(y)))

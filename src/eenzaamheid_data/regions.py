@@ -153,7 +153,7 @@ class GemeenteLookup:
             return self.frame[hit]
         try:
             match = self.match(text)
-        except (AmbiguousRegionError, BadInputError):  # an unknown name included: suggested below
+        except BadInputError:  # ambiguous or unknown: the closest names are suggested below
             match = None
         if match is not None:
             if match.note:

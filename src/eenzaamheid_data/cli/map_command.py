@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from ..config import Settings
@@ -188,16 +187,12 @@ def _nothing_to_colour(rows: pd.DataFrame, indicator: str, year: int, age: str) 
 def check_bins_fit(bins: list[float], values: pd.Series, text: str) -> None:
     """Class limits that put every value of the map in one class (one colour, nothing to see) are refused,
     with limits that would work."""
-    from ..maps import round_bins
+    from ..maps import classes_used, round_bins
 
-    y = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-    if len(y) < 2 or y.min() == y.max():  # one value (or one number) is one colour whatever the limits
+    y = pd.to_numeric(values, errors="coerce").dropna()
+    if len(y) < 2 or y.min() == y.max() or classes_used(y, bins) > 1:  # one value is one colour whatever the limits
         return
-    # a value on a limit belongs to the class below it, as in maps.classify
-    occupied = set(np.searchsorted(np.asarray(bins[1:-1], dtype=float), y, side="left").tolist())
-    if len(occupied) > 1:
-        return
-    suggestion = ",".join(f"{b:g}" for b in round_bins(pd.Series(y)))
+    suggestion = ",".join(f"{b:g}" for b in round_bins(y))
     raise BadInputError(f"--bins {text} put every value on this map ({y.min():.1f}% to {y.max():.1f}%) in one class, one colour",
                         hint=f"give limits that split those values, e.g. --bins {suggestion}, or leave --bins out")
 

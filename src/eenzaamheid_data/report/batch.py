@@ -423,7 +423,7 @@ def _work(code: str) -> _Outcome:
     inputs: ReportInputs = _WORKER["inputs"]
     options: _Options = _WORKER["options"]
     if _WORKER.get("interrupted"):
-        return _Outcome(code, _name(inputs.gemeenten, code), error="interrupted", reden=texts.FAILED_OTHER)
+        return _Outcome(code, _name(inputs.gemeenten, code), error="interrupted")
     try:
         return _render_one(inputs, code, options, _worker_printer() if options.pdf else None)
     except Exception as err:  # one gemeente must not stop the run; the parent reports it
